@@ -1,0 +1,10 @@
+//! slotjit: a sandboxed tiered JIT runtime for Lua 5.4 code stored in the
+//! slots of PSPF/2025 packages.
+//!
+//! Data flow (see `docs/` and the design brief): Lua source is compiled by
+//! [`lua`] into slot bytecode ([`bytecode`]), which the tier-0 interpreter in
+//! [`vm`] runs over a guest heap laid out as a Wasm linear memory.
+
+pub mod bytecode;
+pub mod lua;
+pub mod vm;

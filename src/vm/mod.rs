@@ -1,0 +1,1 @@
+//! Guest heap, values and the tier-0 interpreter.
