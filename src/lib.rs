@@ -7,4 +7,6 @@
 
 pub mod bytecode;
 pub mod lua;
+pub mod profile;
+pub mod stdlib;
 pub mod vm;

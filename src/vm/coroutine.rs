@@ -1,0 +1,199 @@
+//! Coroutine switching: creating coroutines, `resume` (which runs the
+//! coroutine's frames in a nested interpreter loop) and `yield` (which
+//! unwinds that loop, leaving the coroutine's frames in guest memory to be
+//! continued later). Because `pcall` is a frame rather than Rust recursion,
+//! a coroutine can yield across it.
+
+use super::call::{MAX_C_CALLS, PreCall};
+use super::layout::*;
+use super::thread::{self, Status, fields as tf};
+use super::value::Value;
+use super::{Throw, Vm};
+
+/// Result of resuming a coroutine.
+pub enum ResumeOutcome {
+    /// The coroutine yielded these values.
+    Yielded(Vec<Value>),
+    /// The coroutine's body returned these values.
+    Returned(Vec<Value>),
+    /// The coroutine raised this error (it is now dead).
+    Failed(Value),
+}
+
+impl Vm {
+    /// Creates a coroutine that will run `f`.
+    pub fn new_coroutine(&mut self, f: Value) -> Result<Value, Throw> {
+        self.maybe_gc_with(&[f]);
+        let t = match thread::new_thread(&mut self.heap, 48, 8) {
+            Ok(t) => t,
+            Err(_) => return Err(self.out_of_memory()),
+        };
+        let aux = self.new_aux();
+        tf::set_aux_id(&mut self.heap, t, aux);
+        tf::set_status(&mut self.heap, t, Status::Suspended);
+        let stack = tf::stack(&self.heap, t);
+        self.heap.set(stack, f);
+        tf::set_top(&mut self.heap, t, 1);
+        self.gc.threads.push(t);
+        Ok(Value::object(TAG_THREAD, slot_offset(t as u32)))
+    }
+
+    /// The running coroutine as a value.
+    pub fn running_thread(&self) -> Value {
+        Value::object(TAG_THREAD, slot_offset(self.thread as u32))
+    }
+
+    /// Whether the running coroutine is the main one.
+    pub fn is_main_thread(&self) -> bool {
+        self.thread == self.main_thread
+    }
+
+    /// `coroutine.status` of a coroutine value.
+    pub fn coroutine_status(&self, co: Value) -> &'static str {
+        let t = slot_index(co.offset());
+        if t == self.thread {
+            return "running";
+        }
+        match tf::status(&self.heap, t) {
+            Status::Suspended => "suspended",
+            Status::Running => "running",
+            Status::Normal => "normal",
+            Status::Dead => "dead",
+        }
+    }
+
+    /// Whether the running code may yield.
+    pub fn is_yieldable(&self) -> bool {
+        self.nny == 0 && !self.is_main_thread()
+    }
+
+    fn switch_to(&mut self, t: usize) {
+        self.save_thread_cache();
+        self.thread = t;
+        self.load_thread_cache();
+    }
+
+    /// Resumes coroutine `co` with `args`. Errors are only raised for
+    /// problems in the *caller* (stack overflow); the coroutine's own errors
+    /// come back as [`ResumeOutcome::Failed`].
+    pub fn resume(&mut self, co: Value, args: &[Value]) -> Result<ResumeOutcome, Throw> {
+        let t = slot_index(co.offset());
+        let status = tf::status(&self.heap, t);
+        if t == self.thread || status != Status::Suspended {
+            let msg = if status == Status::Dead {
+                "cannot resume dead coroutine"
+            } else {
+                "cannot resume non-suspended coroutine"
+            };
+            let v = self.new_string(msg.as_bytes())?;
+            return Ok(ResumeOutcome::Failed(v));
+        }
+        if self.c_calls >= MAX_C_CALLS {
+            let v = self.new_string(b"C stack overflow")?;
+            return Ok(ResumeOutcome::Failed(v));
+        }
+        let prev = self.thread;
+        let saved_nny = self.nny;
+        tf::set_status(&mut self.heap, prev, Status::Normal);
+        self.switch_to(t);
+        tf::set_status(&mut self.heap, t, Status::Running);
+        tf::set_resumer(&mut self.heap, t, slot_offset(prev as u32));
+        self.nny = 0;
+        self.c_calls += 1;
+
+        let pushed = args.iter().try_for_each(|a| self.push(*a));
+        let outcome = match pushed {
+            Err(e) => Err(e),
+            Ok(()) => self.run_coroutine(args.len() as u32),
+        };
+
+        self.c_calls -= 1;
+        self.nny = saved_nny;
+        let result = match outcome {
+            Ok(()) => {
+                let vals: Vec<Value> = (0..self.top).map(|i| self.stk(i)).collect();
+                self.top = 0;
+                tf::set_status(&mut self.heap, t, Status::Dead);
+                ResumeOutcome::Returned(vals)
+            }
+            Err(Throw::Yield) => {
+                let n = self.yield_count;
+                let vals: Vec<Value> = (self.top - n..self.top).map(|i| self.stk(i)).collect();
+                self.top -= n;
+                tf::set_status(&mut self.heap, t, Status::Suspended);
+                ResumeOutcome::Yielded(vals)
+            }
+            Err(Throw::Error) => {
+                let err = self.error_value;
+                // Keep the error where the collector and `close` find it.
+                self.ensure_stack(0, 1)?;
+                self.set_stk(0, err);
+                self.top = self.top.max(1);
+                tf::set_status(&mut self.heap, t, Status::Dead);
+                self.aux_mut(t).errored = true;
+                ResumeOutcome::Failed(err)
+            }
+        };
+        // Keep results reachable while switching back.
+        let mark = self.roots.len();
+        match &result {
+            ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => self.roots.extend_from_slice(v),
+            ResumeOutcome::Failed(e) => self.roots.push(*e),
+        }
+        self.switch_to(prev);
+        tf::set_status(&mut self.heap, prev, Status::Running);
+        self.roots.truncate(mark);
+        Ok(result)
+    }
+
+    fn run_coroutine(&mut self, nargs: u32) -> Result<(), Throw> {
+        if self.nframes == 0 {
+            // First resume: the body is at stack[0], arguments above it.
+            match self.precall(0, -1)? {
+                PreCall::Done => Ok(()),
+                PreCall::Lua => self.execute(0),
+            }
+        } else {
+            // Finish the pending `yield` call with the resume arguments.
+            let fi = self.nframes - 1;
+            let first = self.top - nargs;
+            self.poscall(fi, first, nargs);
+            if self.nframes == 0 {
+                return Ok(());
+            }
+            self.execute(0)
+        }
+    }
+
+    /// `coroutine.yield`: records how many values (at the top of the stack) are yielded.
+    pub fn yield_values(&mut self, n: u32) -> Throw {
+        self.yield_count = n;
+        Throw::Yield
+    }
+
+    /// `coroutine.close`: closes a suspended or dead coroutine's pending
+    /// to-be-closed variables. Returns the error value if it died in error
+    /// or a `__close` failed.
+    pub fn close_coroutine(&mut self, co: Value) -> Result<Option<Value>, Throw> {
+        let t = slot_index(co.offset());
+        let errored = self.aux_mut(t).errored;
+        let prev = self.thread;
+        let saved_nny = self.nny;
+        let err = if errored { Some(self.heap.get(tf::stack(&self.heap, t))) } else { None };
+        self.switch_to(t);
+        self.nny = 1;
+        self.error_value = err.unwrap_or(Value::NIL);
+        let r = self.close_level(0, errored);
+        let new_err = match r {
+            Err(Throw::Error) => Some(self.error_value),
+            _ => err,
+        };
+        self.nframes = 0;
+        self.top = 0;
+        self.close_upvals(self.stack);
+        tf::set_status(&mut self.heap, t, Status::Dead);
+        self.switch_to(prev);
+        self.nny = saved_nny;
+        Ok(new_err)
+    }
+}

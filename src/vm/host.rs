@@ -1,0 +1,136 @@
+//! Top-level entry from the host into Lua: a protected call that turns an
+//! escaping Lua error into a [`VmError`] with `lua5.4`'s message handling
+//! (string conversion, `__tostring`, `(error object is a X value)`) and a
+//! traceback taken before the stack is unwound, and that contains panics
+//! (a bug or a corrupted guest heap) as `SJ-VM-INTERNAL` errors.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::thread::{FRAME_NATIVE, Frame};
+use super::value::Value;
+use super::{Throw, Vm, VmError};
+
+fn host_entry(vm: &mut Vm, _a: super::Args) -> Result<u32, Throw> {
+    Err(vm.error_msg_raw(b"the host entry frame cannot be called"))
+}
+
+impl Vm {
+    /// Calls `f(args...)` as `lua.c` runs a script: inside a native base
+    /// frame (shown as `[C]: in ?` in tracebacks). Returns all results.
+    pub fn call_protected(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+        let saved_frames = self.nframes;
+        let saved_top = self.top;
+        let result = catch_unwind(AssertUnwindSafe(|| self.call_protected_inner(f, args)));
+        match result {
+            Ok(r) => {
+                self.nframes = saved_frames;
+                self.top = saved_top;
+                r
+            }
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                // The isolate's state is unknown now; the embedder must drop it.
+                self.poisoned = true;
+                Err(VmError::Internal(what))
+            }
+        }
+    }
+
+    fn call_protected_inner(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+        if self.poisoned {
+            return Err(VmError::Internal("isolate was poisoned by an earlier internal error".into()));
+        }
+        let host_id = self.host_entry_id();
+        let base = self.top;
+        let oom = |_| VmError::OutOfMemory;
+        self.ensure_stack(base, args.len() as u32 + 2 + super::thread::MIN_STACK).map_err(oom)?;
+        self.set_stk(base, Vm::native_value(host_id));
+        self.push_frame(Frame {
+            func: base,
+            top: base + 1,
+            saved_pc: 0,
+            nresults: -1,
+            flags: FRAME_NATIVE,
+            extra: 0,
+            id: host_id,
+        })
+        .map_err(oom)?;
+        let host_frame = self.nframes - 1;
+        let func = base + 1;
+        self.set_stk(func, f);
+        for (i, a) in args.iter().enumerate() {
+            self.set_stk(func + 1 + i as u32, *a);
+        }
+        self.top = func + 1 + args.len() as u32;
+        match self.call_at(func, -1) {
+            Ok(()) => {
+                let out = (func..self.top).map(|i| self.stk(i)).collect();
+                self.nframes = host_frame;
+                self.top = base;
+                Ok(out)
+            }
+            Err(Throw::Yield) => {
+                self.nframes = host_frame;
+                self.top = base;
+                Err(VmError::Runtime {
+                    message: "attempt to yield from outside a coroutine".into(),
+                    traceback: String::new(),
+                })
+            }
+            Err(Throw::Error) => {
+                let err = self.error_value;
+                let (message, with_traceback) = self.error_message(err);
+                let traceback = if with_traceback {
+                    let top = self.nframes.saturating_sub(1);
+                    self.traceback(Some(top))
+                } else {
+                    String::new()
+                };
+                // Unwind everything this call pushed.
+                let _ = self.close_level(func, true);
+                self.nframes = host_frame;
+                self.top = base;
+                self.error_value = Value::NIL;
+                Err(VmError::Runtime { message, traceback })
+            }
+        }
+    }
+
+    /// `lua.c`'s message handler: the text of an error value and whether a
+    /// traceback follows (not when `__tostring` produced the message).
+    pub fn error_message(&mut self, err: Value) -> (String, bool) {
+        if err.is_string() || err.is_number() {
+            let mut buf = Vec::new();
+            self.append_str_or_number(&mut buf, err);
+            return (String::from_utf8_lossy(&buf).into_owned(), true);
+        }
+        if let Ok(tm) = self.get_tm_by_name(err, "__tostring") {
+            if !tm.is_nil() {
+                if let Ok(r) = self.call_value(tm, &[err], 1) {
+                    if let Some(s) = r.first().filter(|s| s.is_string()) {
+                        return (String::from_utf8_lossy(self.str_bytes(*s)).into_owned(), false);
+                    }
+                }
+            }
+        }
+        (format!("(error object is a {} value)", err.type_name()), true)
+    }
+
+    fn host_entry_id(&mut self) -> u32 {
+        if self.host_entry_native == 0 {
+            self.host_entry_native = self.register_native("?", host_entry);
+        }
+        self.host_entry_native
+    }
+
+    /// Raw bytes of a value converted with `tostring` semantics (no metamethods).
+    pub fn display(&self, v: Value) -> String {
+        let mut out = Vec::new();
+        self.to_display_bytes(v, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}

@@ -1,0 +1,1057 @@
+//! The tier-0 interpreter: the dispatch loop over slot bytecode.
+//!
+//! Registers are slots of the running coroutine's stack in guest memory
+//! (`base + r`). Lua-to-Lua calls and returns never recurse on the Rust
+//! stack: they push and pop frame records and continue in the same loop, so
+//! deep Lua recursion is bounded by the Lua stack limit, and `pcall`
+//! boundaries are frames the loop unwinds to. Fast paths (integer/float
+//! arithmetic, table array and string-key access) are inline; everything
+//! else goes through the slow paths in [`super::meta`], always after saving
+//! `pc` so errors report the right line.
+
+use super::call::PreCall;
+use super::layout::*;
+use super::meta::{Origin, number_less};
+use super::number::*;
+use super::table;
+use super::thread::{FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
+use super::value::Value;
+use super::{Throw, Tm, Vm, closure};
+use crate::bytecode::OpCode;
+use crate::bytecode::isa::OFFSET_SC;
+
+impl Vm {
+    /// Runs frames until frame `entry` (the first frame of this call) has
+    /// returned, catching errors at `pcall` boundaries at or above it.
+    pub(crate) fn execute(&mut self, entry: u32) -> Result<(), Throw> {
+        loop {
+            match self.run(entry) {
+                Ok(()) => return Ok(()),
+                Err(Throw::Yield) => return Err(Throw::Yield),
+                Err(Throw::Error) => {
+                    if !self.catch(entry)? {
+                        return Err(Throw::Error);
+                    }
+                    if self.nframes <= entry {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Finds the innermost protected-call boundary above `entry`; if there is
+    /// one, unwinds to it, stores `false, error` as its results and returns true.
+    pub(crate) fn catch(&mut self, entry: u32) -> Result<bool, Throw> {
+        let mut m = self.nframes;
+        let marker = loop {
+            if m <= entry {
+                return Ok(false);
+            }
+            m -= 1;
+            let f = self.frame(m);
+            if f.flags & (FRAME_PCALL | FRAME_XPCALL) != 0 {
+                break f;
+            }
+        };
+        if marker.flags & FRAME_XPCALL != 0 {
+            let handler = self.stk(marker.extra);
+            let err = self.error_value;
+            self.top = self.top.max(self.frame_top_max());
+            let r = self.call_value(handler, &[err], 1);
+            self.error_value = match r {
+                Ok(v) => v.first().copied().unwrap_or(Value::NIL),
+                Err(_) => self.error_value,
+            };
+        }
+        // Unwind: close upvalues and to-be-closed variables above the boundary.
+        self.nframes = m + 1;
+        let level = marker.func + 1;
+        self.top = self.top.max(level);
+        self.close_level(level, true)?;
+        let err = self.error_value;
+        self.set_stk(marker.func, Value::FALSE);
+        self.set_stk(marker.func + 1, err);
+        self.poscall(m, marker.func, 2);
+        Ok(true)
+    }
+
+    /// Largest `top` among the running coroutine's frames.
+    pub(crate) fn frame_top_max(&self) -> u32 {
+        (0..self.nframes).map(|i| self.frame(i).top).max().unwrap_or(0)
+    }
+
+    /// Closes upvalues and pending to-be-closed variables at stack index
+    /// `level` or above. With `with_error`, `__close` receives the error value
+    /// (and an error raised by it replaces the current one).
+    pub(crate) fn close_level(&mut self, level: u32, with_error: bool) -> Result<(), Throw> {
+        self.close_upvals(self.stack + level as usize);
+        loop {
+            let t = self.thread;
+            let aux = self.aux_mut(t);
+            let Some(&idx) = aux.tbc.last() else { break };
+            if idx < level {
+                break;
+            }
+            aux.tbc.pop();
+            let obj = self.stk(idx);
+            let tm = self.get_tm_by_obj(obj, Tm::Close);
+            let err = if with_error { self.error_value } else { Value::NIL };
+            if with_error {
+                if let Err(Throw::Error) = self.call_value(tm, &[obj, err], 0) {
+                    // The new error replaces the old one; keep closing.
+                }
+            } else {
+                self.call_value(tm, &[obj, err], 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers stack index `idx` as a to-be-closed variable.
+    pub(crate) fn new_tbc(&mut self, idx: u32, name_reg: Option<(u32, u32)>) -> Result<(), Throw> {
+        let v = self.stk(idx);
+        if v.is_falsy() {
+            return Ok(());
+        }
+        let tm = self.get_tm_by_obj(v, Tm::Close);
+        if tm.is_nil() {
+            let name = name_reg
+                .and_then(|(reg, pc)| {
+                    let f = self.frame(self.current_frame_index());
+                    let p = &self.protos[f.id as usize].proto;
+                    p.local_name(reg + 1, pc).map(str::to_string)
+                })
+                .unwrap_or_else(|| "?".to_string());
+            return Err(self.rt_error(&format!("variable '{name}' got a non-closable value")));
+        }
+        let t = self.thread;
+        self.aux_mut(t).tbc.push(idx);
+        Ok(())
+    }
+
+    /// Finishes a `pcall`/`xpcall` boundary whose callee returned normally.
+    fn finish_protected(&mut self, fi: u32) -> Result<(), Throw> {
+        let f = self.frame(fi);
+        if f.flags & (FRAME_PCALL | FRAME_XPCALL) == 0 {
+            let msg = format!("frame {fi} is not resumable (flags {:#x})", f.flags);
+            return Err(self.error_msg_raw(msg.as_bytes()));
+        }
+        // Callee results are at func+1.. (xpcall's callee at func+2..).
+        let first = if f.flags & FRAME_XPCALL != 0 { f.func + 2 } else { f.func + 1 };
+        let n = self.top - first;
+        self.set_stk(first - 1, Value::TRUE);
+        self.poscall(fi, first - 1, n + 1);
+        Ok(())
+    }
+
+    /// The dispatch loop.
+    #[allow(clippy::cognitive_complexity)]
+    fn run(&mut self, entry: u32) -> Result<(), Throw> {
+        'newframe: loop {
+            let fi = self.nframes - 1;
+            let fr = self.frame(fi);
+            if fr.flags & FRAME_LUA == 0 {
+                self.finish_protected(fi)?;
+                if fi <= entry {
+                    return Ok(());
+                }
+                continue 'newframe;
+            }
+            let lp = self.protos[fr.id as usize].clone();
+            let code = &lp.code[..];
+            let k = &lp.k[..];
+            let mut func = fr.func;
+            let mut ftop = fr.top;
+            let cl = slot_index(self.stk(func).offset());
+            let mut base = self.stack + func as usize + 1;
+            let mut pc = fr.saved_pc as usize;
+
+            macro_rules! r {
+                ($i:expr) => {
+                    self.heap.mem[base + $i as usize]
+                };
+            }
+            macro_rules! rv {
+                ($i:expr) => {
+                    Value(self.heap.mem[base + $i as usize])
+                };
+            }
+            macro_rules! set_r {
+                ($i:expr, $v:expr) => {{
+                    let v: Value = $v;
+                    self.heap.mem[base + $i as usize] = v.0;
+                }};
+            }
+            macro_rules! save {
+                () => {{
+                    self.set_saved_pc(fi, pc as u32);
+                    self.top = ftop;
+                }};
+            }
+            macro_rules! protect {
+                ($e:expr) => {{
+                    save!();
+                    let r = $e?;
+                    base = self.stack + func as usize + 1;
+                    r
+                }};
+            }
+            macro_rules! cond_jump {
+                ($cond:expr, $i:expr) => {{
+                    if $cond != $i.k() {
+                        pc += 1;
+                    } else {
+                        let j = code[pc];
+                        pc = (pc as i64 + 1 + j.sj() as i64) as usize;
+                    }
+                }};
+            }
+            macro_rules! arith_rr {
+                ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
+                    let b = rv!($i.b());
+                    let c = rv!($i.c());
+                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                    } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                        set_r!($i.a(), Value::float($flt(x, y)));
+                    } else {
+                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), Origin::Reg($i.c())));
+                        set_r!($i.a(), v);
+                    }
+                }};
+            }
+            macro_rules! arith_rk {
+                ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
+                    let b = rv!($i.b());
+                    let c = k[$i.c() as usize];
+                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                    } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                        set_r!($i.a(), Value::float($flt(x, y)));
+                    } else {
+                        let v = if $i.k() {
+                            protect!(self.arith_slow($tm, c, b, Origin::None, Origin::Reg($i.b())))
+                        } else {
+                            protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), Origin::None))
+                        };
+                        set_r!($i.a(), v);
+                    }
+                }};
+            }
+            macro_rules! float_rr {
+                ($i:expr, $tm:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                    let b = rv!($i.b());
+                    let c: Value = $c;
+                    if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                        set_r!($i.a(), Value::float($flt(x, y)));
+                    } else {
+                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                        set_r!($i.a(), v);
+                    }
+                }};
+            }
+            macro_rules! intdiv_like {
+                ($i:expr, $tm:expr, $int:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                    let b = rv!($i.b());
+                    let c: Value = $c;
+                    if b.tag() == TAG_INT && c.tag() == TAG_INT && c.as_int_unchecked() != 0 {
+                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                    } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT
+                        || (b.is_number() && c.is_number() && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
+                    {
+                        let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
+                        set_r!($i.a(), Value::float($flt(x, y)));
+                    } else {
+                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                        set_r!($i.a(), v);
+                    }
+                }};
+            }
+            macro_rules! bitwise {
+                ($i:expr, $tm:expr, $op:expr, $c:expr, $oc:expr, $swapped:expr) => {{
+                    let b = rv!($i.b());
+                    let c: Value = $c;
+                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                        set_r!($i.a(), Value::int($op(b.as_int_unchecked(), c.as_int_unchecked())));
+                    } else if $swapped {
+                        let v = protect!(self.arith_slow($tm, c, b, $oc, Origin::Reg($i.b())));
+                        set_r!($i.a(), v);
+                    } else {
+                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                        set_r!($i.a(), v);
+                    }
+                }};
+            }
+
+            loop {
+                let i = code[pc];
+                pc += 1;
+                let Some(op) = OpCode::from_u8(i.op_byte()) else {
+                    save!();
+                    return Err(self.rt_error("invalid opcode"));
+                };
+                match op {
+                    OpCode::MOVE => {
+                        let v = r!(i.b());
+                        r!(i.a()) = v;
+                    }
+                    OpCode::LOADI => set_r!(i.a(), Value::int(i.sbx() as i64)),
+                    OpCode::LOADF => set_r!(i.a(), Value::float(i.sbx() as f64)),
+                    OpCode::LOADK => set_r!(i.a(), k[i.bx() as usize]),
+                    OpCode::LOADKX => {
+                        let ax = code[pc].ax();
+                        pc += 1;
+                        set_r!(i.a(), k[ax as usize]);
+                    }
+                    OpCode::LOADFALSE => set_r!(i.a(), Value::FALSE),
+                    OpCode::LFALSESKIP => {
+                        set_r!(i.a(), Value::FALSE);
+                        pc += 1;
+                    }
+                    OpCode::LOADTRUE => set_r!(i.a(), Value::TRUE),
+                    OpCode::LOADNIL => {
+                        let a = base + i.a() as usize;
+                        self.heap.mem[a..=a + i.b() as usize].fill(Slot::default());
+                    }
+                    OpCode::GETUPVAL => {
+                        let uv = closure::upval(&self.heap, cl, i.b());
+                        set_r!(i.a(), closure::upval_get(&self.heap, uv));
+                    }
+                    OpCode::SETUPVAL => {
+                        let uv = closure::upval(&self.heap, cl, i.b());
+                        let v = rv!(i.a());
+                        closure::upval_set(&mut self.heap, uv, v);
+                    }
+                    OpCode::GETTABUP => {
+                        let uv = closure::upval(&self.heap, cl, i.b());
+                        let t = closure::upval_get(&self.heap, uv);
+                        let key = k[i.c() as usize];
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
+                            if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                                set_r!(i.a(), v);
+                                continue;
+                            }
+                        }
+                        let v = protect!(self.index(t, key, Origin::Upval(i.b())));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::GETTABLE => {
+                        let t = rv!(i.b());
+                        let key = rv!(i.c());
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            let v = if key.tag() == TAG_INT {
+                                table::get_int(&self.heap, ti, key.as_int_unchecked())
+                            } else {
+                                table::get(&self.heap, ti, key)
+                            };
+                            if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                                set_r!(i.a(), v);
+                                continue;
+                            }
+                        }
+                        let v = protect!(self.index(t, key, Origin::Reg(i.b())));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::GETI => {
+                        let t = rv!(i.b());
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            let v = table::get_int(&self.heap, ti, i.c() as i64);
+                            if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                                set_r!(i.a(), v);
+                                continue;
+                            }
+                        }
+                        let v = protect!(self.index(t, Value::int(i.c() as i64), Origin::Reg(i.b())));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::GETFIELD => {
+                        let t = rv!(i.b());
+                        let key = k[i.c() as usize];
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
+                            if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                                set_r!(i.a(), v);
+                                continue;
+                            }
+                        }
+                        let v = protect!(self.index(t, key, Origin::Reg(i.b())));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::SETTABUP => {
+                        let uv = closure::upval(&self.heap, cl, i.a());
+                        let t = closure::upval_get(&self.heap, uv);
+                        let key = k[i.b() as usize];
+                        let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            if self.fast_set_str(ti, key, v) {
+                                continue;
+                            }
+                        }
+                        protect!(self.set_index(t, key, v, Origin::Upval(i.a())));
+                    }
+                    OpCode::SETTABLE => {
+                        let t = rv!(i.a());
+                        let key = rv!(i.b());
+                        let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        if t.is_table() && key.tag() == TAG_INT {
+                            let ti = slot_index(t.offset());
+                            if self.fast_set_int(ti, key.as_int_unchecked(), v) {
+                                continue;
+                            }
+                        }
+                        protect!(self.set_index(t, key, v, Origin::Reg(i.a())));
+                    }
+                    OpCode::SETI => {
+                        let t = rv!(i.a());
+                        let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            if self.fast_set_int(ti, i.b() as i64, v) {
+                                continue;
+                            }
+                        }
+                        protect!(self.set_index(t, Value::int(i.b() as i64), v, Origin::Reg(i.a())));
+                    }
+                    OpCode::SETFIELD => {
+                        let t = rv!(i.a());
+                        let key = k[i.b() as usize];
+                        let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        if t.is_table() {
+                            let ti = slot_index(t.offset());
+                            if self.fast_set_str(ti, key, v) {
+                                continue;
+                            }
+                        }
+                        protect!(self.set_index(t, key, v, Origin::Reg(i.a())));
+                    }
+                    OpCode::NEWTABLE => {
+                        let b = i.b();
+                        let hsize = if b > 0 { 1u32 << (b - 1).min(30) } else { 0 };
+                        let mut asize = i.c();
+                        if i.k() {
+                            asize += code[pc].ax() * (crate::bytecode::isa::MAX_ARG_C + 1);
+                        }
+                        pc += 1;
+                        let t = protect!(self.new_table(asize, hsize));
+                        set_r!(i.a(), t);
+                    }
+                    OpCode::SELF => {
+                        let t = rv!(i.b());
+                        let key = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        set_r!(i.a() + 1, t);
+                        if t.is_table() && key.is_string() {
+                            let ti = slot_index(t.offset());
+                            let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
+                            if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                                set_r!(i.a(), v);
+                                continue;
+                            }
+                        }
+                        let v = protect!(self.index(t, key, Origin::Reg(i.b())));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::ADDI => {
+                        let b = rv!(i.b());
+                        let imm = i.sc() as i64;
+                        if b.tag() == TAG_INT {
+                            set_r!(i.a(), Value::int(b.as_int_unchecked().wrapping_add(imm)));
+                        } else if b.tag() == TAG_FLOAT {
+                            set_r!(i.a(), Value::float(b.as_float_unchecked() + imm as f64));
+                        } else {
+                            let c = Value::int(imm);
+                            let v = if i.k() {
+                                protect!(self.arith_slow(Tm::Add, c, b, Origin::None, Origin::Reg(i.b())))
+                            } else {
+                                protect!(self.arith_slow(Tm::Add, b, c, Origin::Reg(i.b()), Origin::None))
+                            };
+                            set_r!(i.a(), v);
+                        }
+                    }
+                    OpCode::ADDK => arith_rk!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
+                    OpCode::SUBK => arith_rk!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
+                    OpCode::MULK => arith_rk!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    OpCode::MODK => intdiv_like!(i, Tm::Mod, int_mod, float_mod, k[i.c() as usize], Origin::None),
+                    OpCode::POWK => float_rr!(i, Tm::Pow, super::meta::pow, k[i.c() as usize], Origin::None),
+                    OpCode::DIVK => float_rr!(i, Tm::Div, |x: f64, y: f64| x / y, k[i.c() as usize], Origin::None),
+                    OpCode::IDIVK => {
+                        intdiv_like!(i, Tm::IDiv, int_floor_div, float_floor_div, k[i.c() as usize], Origin::None)
+                    }
+                    OpCode::BANDK => bitwise!(i, Tm::BAnd, |x: i64, y: i64| x & y, k[i.c() as usize], Origin::None, i.k()),
+                    OpCode::BORK => bitwise!(i, Tm::BOr, |x: i64, y: i64| x | y, k[i.c() as usize], Origin::None, i.k()),
+                    OpCode::BXORK => bitwise!(i, Tm::BXor, |x: i64, y: i64| x ^ y, k[i.c() as usize], Origin::None, i.k()),
+                    OpCode::SHRI => {
+                        let b = rv!(i.b());
+                        let sc = i.sc() as i64;
+                        if b.tag() == TAG_INT {
+                            set_r!(i.a(), Value::int(shift_left(b.as_int_unchecked(), -sc)));
+                        } else {
+                            let v = if i.k() {
+                                protect!(self.arith_slow(Tm::Shl, b, Value::int(-sc), Origin::Reg(i.b()), Origin::None))
+                            } else {
+                                protect!(self.arith_slow(Tm::Shr, b, Value::int(sc), Origin::Reg(i.b()), Origin::None))
+                            };
+                            set_r!(i.a(), v);
+                        }
+                    }
+                    OpCode::SHLI => {
+                        let b = rv!(i.b());
+                        let sc = i.sc() as i64;
+                        if b.tag() == TAG_INT {
+                            set_r!(i.a(), Value::int(shift_left(sc, b.as_int_unchecked())));
+                        } else {
+                            let v = protect!(self.arith_slow(Tm::Shl, Value::int(sc), b, Origin::None, Origin::Reg(i.b())));
+                            set_r!(i.a(), v);
+                        }
+                    }
+                    OpCode::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
+                    OpCode::SUB => arith_rr!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
+                    OpCode::MUL => arith_rr!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    OpCode::MOD => intdiv_like!(i, Tm::Mod, int_mod, float_mod, rv!(i.c()), Origin::Reg(i.c())),
+                    OpCode::POW => float_rr!(i, Tm::Pow, super::meta::pow, rv!(i.c()), Origin::Reg(i.c())),
+                    OpCode::DIV => float_rr!(i, Tm::Div, |x: f64, y: f64| x / y, rv!(i.c()), Origin::Reg(i.c())),
+                    OpCode::IDIV => {
+                        intdiv_like!(i, Tm::IDiv, int_floor_div, float_floor_div, rv!(i.c()), Origin::Reg(i.c()))
+                    }
+                    OpCode::BAND => bitwise!(i, Tm::BAnd, |x: i64, y: i64| x & y, rv!(i.c()), Origin::Reg(i.c()), false),
+                    OpCode::BOR => bitwise!(i, Tm::BOr, |x: i64, y: i64| x | y, rv!(i.c()), Origin::Reg(i.c()), false),
+                    OpCode::BXOR => bitwise!(i, Tm::BXor, |x: i64, y: i64| x ^ y, rv!(i.c()), Origin::Reg(i.c()), false),
+                    OpCode::SHL => bitwise!(i, Tm::Shl, shift_left, rv!(i.c()), Origin::Reg(i.c()), false),
+                    OpCode::SHR => bitwise!(
+                        i,
+                        Tm::Shr,
+                        |x: i64, y: i64| shift_left(x, y.wrapping_neg()),
+                        rv!(i.c()),
+                        Origin::Reg(i.c()),
+                        false
+                    ),
+                    OpCode::UNM => {
+                        let b = rv!(i.b());
+                        match b.tag() {
+                            TAG_INT => set_r!(i.a(), Value::int(b.as_int_unchecked().wrapping_neg())),
+                            TAG_FLOAT => set_r!(i.a(), Value::float(-b.as_float_unchecked())),
+                            _ => {
+                                let v = protect!(self.arith_slow(Tm::Unm, b, b, Origin::Reg(i.b()), Origin::Reg(i.b())));
+                                set_r!(i.a(), v);
+                            }
+                        }
+                    }
+                    OpCode::BNOT => {
+                        let b = rv!(i.b());
+                        if b.tag() == TAG_INT {
+                            set_r!(i.a(), Value::int(!b.as_int_unchecked()));
+                        } else {
+                            let v = protect!(self.arith_slow(Tm::BNot, b, b, Origin::Reg(i.b()), Origin::Reg(i.b())));
+                            set_r!(i.a(), v);
+                        }
+                    }
+                    OpCode::NOT => {
+                        let b = rv!(i.b());
+                        set_r!(i.a(), Value::bool(b.is_falsy()));
+                    }
+                    OpCode::LEN => {
+                        let b = rv!(i.b());
+                        if b.is_string() {
+                            set_r!(i.a(), Value::int(self.heap.str_len(slot_index(b.offset())) as i64));
+                        } else {
+                            let v = protect!(self.length(b, Origin::Reg(i.b())));
+                            set_r!(i.a(), v);
+                        }
+                    }
+                    OpCode::CONCAT => {
+                        let first = func + 1 + i.a();
+                        protect!(self.concat(first, i.b()));
+                    }
+                    OpCode::CLOSE => {
+                        protect!(self.close_level(func + 1 + i.a(), false));
+                    }
+                    OpCode::TBC => {
+                        protect!(self.new_tbc(func + 1 + i.a(), Some((i.a(), pc as u32 - 1))));
+                    }
+                    OpCode::JMP => {
+                        let sj = i.sj();
+                        pc = (pc as i64 + sj as i64) as usize;
+                        if sj < 0 {
+                            self.profile.on_backedge(fr.id);
+                        }
+                    }
+                    OpCode::EQ => {
+                        let a = rv!(i.a());
+                        let b = rv!(i.b());
+                        let eq = if a.tag() == b.tag() && !matches!(a.tag(), TAG_FLOAT | TAG_STR | TAG_TABLE) {
+                            a.payload() == b.payload()
+                        } else {
+                            protect!(self.equals(a, b))
+                        };
+                        cond_jump!(eq, i);
+                    }
+                    OpCode::LT | OpCode::LE => {
+                        let a = rv!(i.a());
+                        let b = rv!(i.b());
+                        let le = op == OpCode::LE;
+                        let res = match number_less(a, b, le) {
+                            Some(r) => r,
+                            None => protect!(self.less(a, b, le)),
+                        };
+                        cond_jump!(res, i);
+                    }
+                    OpCode::EQK => {
+                        let a = rv!(i.a());
+                        let b = k[i.b() as usize];
+                        cond_jump!(self.raw_equals(a, b), i);
+                    }
+                    OpCode::EQI => {
+                        let a = rv!(i.a());
+                        let im = i.sb() as i64;
+                        let eq = match a.tag() {
+                            TAG_INT => a.as_int_unchecked() == im,
+                            TAG_FLOAT => a.as_float_unchecked() == im as f64,
+                            _ => false,
+                        };
+                        cond_jump!(eq, i);
+                    }
+                    OpCode::LTI | OpCode::LEI | OpCode::GTI | OpCode::GEI => {
+                        let a = rv!(i.a());
+                        let im = i.sb() as i64;
+                        let res = match a.tag() {
+                            TAG_INT => {
+                                let x = a.as_int_unchecked();
+                                match op {
+                                    OpCode::LTI => x < im,
+                                    OpCode::LEI => x <= im,
+                                    OpCode::GTI => x > im,
+                                    _ => x >= im,
+                                }
+                            }
+                            TAG_FLOAT => {
+                                let x = a.as_float_unchecked();
+                                let y = im as f64;
+                                match op {
+                                    OpCode::LTI => x < y,
+                                    OpCode::LEI => x <= y,
+                                    OpCode::GTI => x > y,
+                                    _ => x >= y,
+                                }
+                            }
+                            _ => {
+                                let imv = if i.c() != 0 { Value::float(im as f64) } else { Value::int(im) };
+                                match op {
+                                    OpCode::LTI => protect!(self.less(a, imv, false)),
+                                    OpCode::LEI => protect!(self.less(a, imv, true)),
+                                    OpCode::GTI => protect!(self.less(imv, a, false)),
+                                    _ => protect!(self.less(imv, a, true)),
+                                }
+                            }
+                        };
+                        cond_jump!(res, i);
+                    }
+                    OpCode::TEST => {
+                        let a = rv!(i.a());
+                        cond_jump!(!a.is_falsy(), i);
+                    }
+                    OpCode::TESTSET => {
+                        let b = rv!(i.b());
+                        if b.is_falsy() == i.k() {
+                            pc += 1;
+                        } else {
+                            set_r!(i.a(), b);
+                            let j = code[pc];
+                            pc = (pc as i64 + 1 + j.sj() as i64) as usize;
+                        }
+                    }
+                    OpCode::CALL => {
+                        let ra = func + 1 + i.a();
+                        if i.b() != 0 {
+                            self.top = ra + i.b();
+                        }
+                        self.set_saved_pc(fi, pc as u32);
+                        match self.precall(ra, i.c() as i32 - 1)? {
+                            PreCall::Lua => continue 'newframe,
+                            PreCall::Done => {
+                                base = self.stack + func as usize + 1;
+                            }
+                        }
+                    }
+                    OpCode::TAILCALL => {
+                        let ra = func + 1 + i.a();
+                        let mut nargs1 = i.b();
+                        if nargs1 != 0 {
+                            self.top = ra + nargs1;
+                        } else {
+                            nargs1 = self.top - ra;
+                        }
+                        self.set_saved_pc(fi, pc as u32);
+                        if i.k() {
+                            self.close_upvals(base);
+                        }
+                        let delta = if i.c() != 0 { self.frame(fi).extra + i.c() } else { 0 };
+                        // Resolve __call chains first.
+                        let mut f = self.stk(ra);
+                        let mut guard = 0;
+                        while !f.is_function() {
+                            guard += 1;
+                            let tm = self.get_tm_by_obj(f, Tm::Call);
+                            if tm.is_nil() || guard > 100 {
+                                return Err(self.call_error(ra, f));
+                            }
+                            self.ensure_stack(self.top, 1)?;
+                            let mut j = self.top;
+                            while j > ra {
+                                let v = self.stk(j - 1);
+                                self.set_stk(j, v);
+                                j -= 1;
+                            }
+                            self.top += 1;
+                            nargs1 += 1;
+                            self.set_stk(ra, tm);
+                            f = tm;
+                        }
+                        if f.tag() == TAG_LFUNC {
+                            let id = closure::proto_id(&self.heap, slot_index(f.offset()));
+                            let (np, ms) = {
+                                let p = &self.protos[id as usize].proto;
+                                (p.num_params as u32, p.max_stack_size as u32)
+                            };
+                            let newfunc = func - delta;
+                            self.ensure_stack(newfunc + 1, ms + 1)?;
+                            let sb = self.stack;
+                            self.heap.mem.copy_within(
+                                sb + ra as usize..sb + (ra + nargs1) as usize,
+                                sb + newfunc as usize,
+                            );
+                            let mut n = nargs1;
+                            while n <= np {
+                                self.set_stk(newfunc + n, Value::NIL);
+                                n += 1;
+                            }
+                            let old = self.frame(fi);
+                            Frame {
+                                func: newfunc,
+                                top: newfunc + 1 + ms,
+                                saved_pc: 0,
+                                nresults: old.nresults,
+                                flags: old.flags | FRAME_TAIL,
+                                extra: 0,
+                                id,
+                            }
+                            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
+                            self.top = newfunc + n;
+                            self.profile.on_call(id);
+                            continue 'newframe;
+                        }
+                        // A native in tail position runs as a plain call; the
+                        // RETURN that always follows TAILCALL returns its results.
+                        match self.precall(ra, -1)? {
+                            PreCall::Lua => continue 'newframe,
+                            PreCall::Done => base = self.stack + func as usize + 1,
+                        }
+                    }
+                    OpCode::RETURN => {
+                        let ra = func + 1 + i.a();
+                        let n = if i.b() != 0 { i.b() - 1 } else { self.top - ra };
+                        self.set_saved_pc(fi, pc as u32);
+                        if i.k() {
+                            self.top = (ra + n).max(ftop);
+                            self.close_level(func + 1, false)?;
+                        }
+                        if i.c() != 0 {
+                            let extra = self.frame(fi).extra;
+                            func -= extra + i.c();
+                            self.set_frame_func(fi, func, ftop);
+                        }
+                        self.poscall(fi, ra, n);
+                        if fi <= entry {
+                            return Ok(());
+                        }
+                        continue 'newframe;
+                    }
+                    OpCode::RETURN0 | OpCode::RETURN1 => {
+                        let ra = func + 1 + i.a();
+                        let n = if op == OpCode::RETURN0 { 0 } else { 1 };
+                        self.poscall(fi, ra, n);
+                        if fi <= entry {
+                            return Ok(());
+                        }
+                        continue 'newframe;
+                    }
+                    OpCode::FORLOOP => {
+                        let a = i.a();
+                        let step = rv!(a + 2);
+                        if step.tag() == TAG_INT {
+                            let count = r!(a + 1).lo;
+                            if count > 0 {
+                                let idx = (r!(a).lo as i64).wrapping_add(step.as_int_unchecked());
+                                r!(a + 1).lo = count - 1;
+                                r!(a).lo = idx as u64;
+                                set_r!(a + 3, Value::int(idx));
+                                pc -= i.bx() as usize;
+                                self.profile.on_backedge(fr.id);
+                            }
+                        } else {
+                            let st = step.as_float_unchecked();
+                            let limit = rv!(a + 1).as_float_unchecked();
+                            let idx = rv!(a).as_float_unchecked() + st;
+                            let go = if st > 0.0 { idx <= limit } else { limit <= idx };
+                            if go {
+                                set_r!(a, Value::float(idx));
+                                set_r!(a + 3, Value::float(idx));
+                                pc -= i.bx() as usize;
+                                self.profile.on_backedge(fr.id);
+                            }
+                        }
+                    }
+                    OpCode::FORPREP => {
+                        let skip = protect!(self.for_prep(base + i.a() as usize));
+                        if skip {
+                            pc += i.bx() as usize + 1;
+                        }
+                    }
+                    OpCode::TFORPREP => {
+                        protect!(self.new_tbc(func + 1 + i.a() + 3, None));
+                        pc += i.bx() as usize;
+                    }
+                    OpCode::TFORCALL => {
+                        let a = i.a();
+                        let ra = func + 1 + a;
+                        let sb = self.stack;
+                        self.heap.mem.copy_within(sb + ra as usize..sb + ra as usize + 3, sb + ra as usize + 4);
+                        self.top = ra + 4 + 3;
+                        self.set_saved_pc(fi, pc as u32);
+                        match self.precall(ra + 4, i.c() as i32)? {
+                            PreCall::Lua => continue 'newframe,
+                            PreCall::Done => base = self.stack + func as usize + 1,
+                        }
+                    }
+                    OpCode::TFORLOOP => {
+                        let a = i.a();
+                        let v = rv!(a + 4);
+                        if !v.is_nil() {
+                            set_r!(a + 2, v);
+                            pc -= i.bx() as usize;
+                            self.profile.on_backedge(fr.id);
+                        }
+                    }
+                    OpCode::SETLIST => {
+                        let a = i.a();
+                        let ra = func + 1 + a;
+                        let mut n = i.b();
+                        let mut last = i.c();
+                        if n == 0 {
+                            n = self.top - ra - 1;
+                        } else {
+                            self.top = ftop;
+                        }
+                        last += n;
+                        if i.k() {
+                            last += code[pc].ax() * (crate::bytecode::isa::MAX_ARG_C + 1);
+                            pc += 1;
+                        }
+                        let t = rv!(a);
+                        let ti = slot_index(t.offset());
+                        if last > table::array_size(&self.heap, ti) {
+                            protect!(self.resize_array(ti, last));
+                        }
+                        for j in 1..=n {
+                            let v = rv!(a + j);
+                            let idx = last - n + j;
+                            if table::set_int(&mut self.heap, ti, idx as i64, v).is_err() {
+                                save!();
+                                return Err(self.out_of_memory());
+                            }
+                        }
+                    }
+                    OpCode::CLOSURE => {
+                        let child = lp.children[i.bx() as usize];
+                        let v = protect!(self.make_closure(child, base, cl));
+                        set_r!(i.a(), v);
+                    }
+                    OpCode::VARARG => {
+                        let ra = func + 1 + i.a();
+                        let wanted = i.c() as i32 - 1;
+                        let nextra = self.frame(fi).extra;
+                        let n = if wanted < 0 {
+                            save!();
+                            self.ensure_stack(ra, nextra + 1)?;
+                            base = self.stack + func as usize + 1;
+                            self.top = ra + nextra;
+                            nextra
+                        } else {
+                            wanted as u32
+                        };
+                        for j in 0..n {
+                            let v = if j < nextra { self.stk(func - nextra + j) } else { Value::NIL };
+                            self.set_stk(ra + j, v);
+                        }
+                    }
+                    OpCode::VARARGPREP => {
+                        let nfix = i.a();
+                        let actual = self.top - func - 1;
+                        let nextra = actual.saturating_sub(nfix);
+                        save!();
+                        self.top = func + 1 + actual;
+                        let maxstack = lp.proto.max_stack_size as u32;
+                        self.ensure_stack(self.top, maxstack + nfix + 2)?;
+                        let t0 = self.top;
+                        let fv = self.stk(func);
+                        self.set_stk(t0, fv);
+                        for j in 1..=nfix {
+                            let v = self.stk(func + j);
+                            self.set_stk(t0 + j, v);
+                            self.set_stk(func + j, Value::NIL);
+                        }
+                        func += actual + 1;
+                        ftop += actual + 1;
+                        self.set_frame_func(fi, func, ftop);
+                        self.set_frame_extra(fi, nextra);
+                        self.top = func + 1 + nfix;
+                        base = self.stack + func as usize + 1;
+                    }
+                    OpCode::EXTRAARG => {
+                        save!();
+                        return Err(self.rt_error("invalid EXTRAARG"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fast `t[key] = v` for a short-string key: succeeds when the key is
+    /// present (overwrite) or the table has no metatable (raw insert is then
+    /// done by the caller's slow path only when allocation is needed).
+    #[inline]
+    fn fast_set_str(&mut self, ti: usize, key: Value, v: Value) -> bool {
+        let cur = table::get_str(&self.heap, ti, slot_index(key.offset()));
+        if !cur.is_nil() {
+            // Present: plain overwrite (no metamethod can apply).
+            let _ = table::set(&mut self.heap, ti, key, v);
+            return true;
+        }
+        false
+    }
+
+    /// Fast `t[i] = v` for an integer key inside the array part.
+    #[inline]
+    fn fast_set_int(&mut self, ti: usize, key: i64, v: Value) -> bool {
+        let asize = table::array_size(&self.heap, ti);
+        if (key as u64).wrapping_sub(1) < asize as u64 {
+            let cur = table::get_int(&self.heap, ti, key);
+            if !cur.is_nil() || table::metatable(&self.heap, ti) == 0 {
+                let _ = table::set_int(&mut self.heap, ti, key, v);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Grows a table's array part to `n` (SETLIST preallocation).
+    pub(crate) fn resize_array(&mut self, ti: usize, n: u32) -> Result<(), Throw> {
+        self.maybe_gc();
+        let nh = table::node_count(&self.heap, ti);
+        match table::resize(&mut self.heap, ti, n, nh) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(self.out_of_memory()),
+        }
+    }
+
+    /// `FORPREP`: checks and converts the control values at absolute slot
+    /// `ra`; returns true when the loop must be skipped.
+    fn for_prep(&mut self, ra: usize) -> Result<bool, Throw> {
+        let init = self.heap.get(ra);
+        let limit = self.heap.get(ra + 1);
+        let step = self.heap.get(ra + 2);
+        if init.tag() == TAG_INT && step.tag() == TAG_INT {
+            let (i0, st) = (init.as_int_unchecked(), step.as_int_unchecked());
+            if st == 0 {
+                return Err(self.rt_error("'for' step is zero"));
+            }
+            self.heap.set(ra + 3, Value::int(i0));
+            let lim = match self.for_limit(limit, st)? {
+                None => return Ok(true),
+                Some(l) => l,
+            };
+            if if st > 0 { i0 > lim } else { i0 < lim } {
+                return Ok(true);
+            }
+            let count = if st > 0 {
+                let c = (lim as u64).wrapping_sub(i0 as u64);
+                if st != 1 { c / st as u64 } else { c }
+            } else {
+                let c = (i0 as u64).wrapping_sub(lim as u64);
+                c / ((-(st + 1)) as u64 + 1)
+            };
+            self.heap.set(ra + 1, Value::int(count as i64));
+            return Ok(false);
+        }
+        let Some(fl) = self.to_number(limit).and_then(|v| v.as_f64()) else {
+            return Err(self.for_error(limit, "limit"));
+        };
+        let Some(fs) = self.to_number(step).and_then(|v| v.as_f64()) else {
+            return Err(self.for_error(step, "step"));
+        };
+        let Some(fi) = self.to_number(init).and_then(|v| v.as_f64()) else {
+            return Err(self.for_error(init, "initial"));
+        };
+        if fs == 0.0 {
+            return Err(self.rt_error("'for' step is zero"));
+        }
+        if if fs > 0.0 { fl < fi } else { fi < fl } {
+            return Ok(true);
+        }
+        self.heap.set(ra, Value::float(fi));
+        self.heap.set(ra + 1, Value::float(fl));
+        self.heap.set(ra + 2, Value::float(fs));
+        self.heap.set(ra + 3, Value::float(fi));
+        Ok(false)
+    }
+
+    /// `forlimit`: the integer loop limit, or `None` when the loop must not run.
+    fn for_limit(&mut self, limit: Value, step: i64) -> Result<Option<i64>, Throw> {
+        let conv = match limit.tag() {
+            TAG_INT => Some(limit.as_int_unchecked()),
+            _ => {
+                let n = self.to_number(limit);
+                match n {
+                    Some(v) if v.tag() == TAG_INT => Some(v.as_int_unchecked()),
+                    Some(v) => {
+                        let f = v.as_float_unchecked();
+                        let r = if step < 0 { f.ceil() } else { f.floor() };
+                        float_to_int_exact(r)
+                    }
+                    None => return Err(self.for_error(limit, "limit")),
+                }
+            }
+        };
+        match conv {
+            Some(l) => Ok(Some(l)),
+            None => {
+                // A float out of integer range (or NaN): clip, as `forlimit` does.
+                let f = self.to_number(limit).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                if f > 0.0 {
+                    if step < 0 {
+                        return Ok(None);
+                    }
+                    Ok(Some(i64::MAX))
+                } else {
+                    if step > 0 {
+                        return Ok(None);
+                    }
+                    Ok(Some(i64::MIN))
+                }
+            }
+        }
+    }
+
+    fn for_error(&mut self, v: Value, what: &str) -> Throw {
+        let t = self.type_name_for_error(v);
+        self.rt_error(&format!("bad 'for' {what} value (number expected, got {t})"))
+    }
+}
+
+// Silence an unused-import warning when OFFSET_SC is only used through Instr.
+const _: i32 = OFFSET_SC;
