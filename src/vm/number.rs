@@ -264,7 +264,8 @@ mod tests {
     #[test]
     fn mixed_comparisons() {
         assert!(lt_int_float(1, 1.5));
-        assert!(!lt_int_float(i64::MAX, 9.223_372_036_854_775_807e18));
+        assert!(lt_int_float(i64::MAX, 9.223_372_036_854_775_808e18));
+        assert!(!lt_int_float(i64::MAX, 9.223_372_036_854_774_784e18));
         assert!(le_float_int(-f64::INFINITY, i64::MIN));
         assert!(!lt_float_int(f64::NAN, 0));
         assert!(eq_int_float(1 << 53, 9007199254740992.0));
