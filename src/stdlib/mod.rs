@@ -2,12 +2,27 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod io;
+pub mod math;
+pub mod os;
+pub mod package;
+pub mod profile;
+pub mod table;
+pub mod utf8;
+
+pub use profile::{LibProfile, LibState};
 
 use crate::vm::{Throw, Vm};
 
-/// Installs every library into the isolate's globals.
+/// Installs every library into the globals table (the `full` profile).
 pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
+    open_with_profile(vm, LibProfile::Full)
+}
+
+/// Installs the libraries of `profile` (see [`profile`] and `docs/sandbox.md`).
+pub fn open_with_profile(vm: &mut Vm, profile: LibProfile) -> Result<(), Throw> {
     base::open(vm)?;
     coroutine::open(vm)?;
+    profile::open(vm, &profile)?;
     Ok(())
 }

@@ -168,6 +168,10 @@ pub struct Vm {
     pub(crate) host_entry_native: u32,
     /// Set after an internal error: the isolate refuses further calls.
     pub poisoned: bool,
+    /// Rust-side state of the standard library (random generator, open
+    /// files, file-system capabilities, `os.exit` status); see
+    /// [`crate::stdlib::LibState`].
+    pub libs: crate::stdlib::LibState,
 }
 
 impl Vm {
@@ -213,6 +217,7 @@ impl Vm {
             allow_binary_chunks: true,
             host_entry_native: 0,
             poisoned: false,
+            libs: crate::stdlib::LibState::default(),
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);
