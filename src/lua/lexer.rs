@@ -274,6 +274,10 @@ impl<'a> Lexer<'a> {
     /// `luaX_syntaxerror`: an error near the current token.
     pub(crate) fn syntax_error(&self, msg: &str) -> CompileError {
         let base = self.add_info(msg);
+        // A zero byte is token 0, which Lua's `lexerror` takes as "no token".
+        if self.t == Tok::Char(0) {
+            return CompileError::new(base, self.linenumber);
+        }
         let near = self.token_text(&self.t);
         CompileError::new(format!("{base} near {near}"), self.linenumber)
     }

@@ -113,7 +113,7 @@ fn operands(p: &Proto, pc: usize) -> String {
         TFORPREP => format!("{a} -> {}", pc1 + 1 + i.bx() as i64),
         FORLOOP | TFORLOOP => format!("{a} -> {}", pc1 + 1 - i.bx() as i64),
         TFORCALL => format!("{a} {c}"),
-        SETLIST => format!("{a} {b} {c}{isk}"),
+        SETLIST => format!("{a} {b} {c}"), // luac shows k only via its EXTRAARG
         VARARG => format!("{a} {c}"),
         RETURN0 => String::new(),
         EXTRAARG => format!("{}", i.ax()),
