@@ -49,7 +49,8 @@ impl Num {
 /// `luaV_flttointeger(f, &i, F2Ieq)`.
 pub(crate) fn float_to_int(f: f64) -> Option<i64> {
     // -2^63 <= f < 2^63 and integral
-    if f.floor() == f && f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.floor() == f && (-TWO_63..TWO_63).contains(&f) {
         Some(f as i64)
     } else {
         None

@@ -1406,8 +1406,7 @@ impl<'a> Parser<'a> {
         self.lx.next()?;
         let mut v = self.expr()?;
         self.checknext(&Tok::Then)?;
-        let jf;
-        if self.lx.t == Tok::Break {
+        let jf = if self.lx.t == Tok::Break {
             let line = self.lx.linenumber;
             self.goiffalse(&mut v)?;
             self.lx.next()?;
@@ -1418,12 +1417,12 @@ impl<'a> Parser<'a> {
                 self.leaveblock()?;
                 return Ok(());
             }
-            jf = self.jump();
+            self.jump()
         } else {
             self.goiftrue(&mut v)?;
             self.enterblock(false);
-            jf = v.f;
-        }
+            v.f
+        };
         self.statlist()?;
         self.leaveblock()?;
         if self.lx.t == Tok::Else || self.lx.t == Tok::Elseif {

@@ -36,7 +36,7 @@ pub fn fmt_g14(v: f64) -> String {
             s.to_string()
         }
     };
-    if exp < -4 || exp >= 14 {
+    if !(-4..14).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         format!("{}e{}{:02}", strip(mant), sign, exp.abs())
     } else {
