@@ -1,7 +1,7 @@
 //! A disassembler for slot bytecode in the spirit of `luac -l -l`.
 //!
 //! Operands are printed from each opcode's [`Format`] in the opcode table
-//! (`A B C` plus `k` when set, `A Bx`, `A sBx`, `Ax`, `sJ`), so a new opcode
+//! (`A B C` with a `k` suffix when set, `A Bx`, `A sBx`, `Ax`, `sJ`), so a new opcode
 //! disassembles without touching this file; only the trailing `; comment`
 //! (constant values, jump targets, upvalue names) knows individual opcodes.
 //!
@@ -127,7 +127,7 @@ fn operands(op: OpCode, i: Instr) -> String {
         Format::ABC => {
             let mut s = format!("{} {} {}", i.a(), i.b(), i.c());
             if i.k() {
-                s.push_str(" k");
+                s.push('k'); // luac style: `2 0 1k`
             }
             s
         }
