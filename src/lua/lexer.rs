@@ -428,28 +428,23 @@ impl<'a> Lexer<'a> {
     /// `luaO_utf8esc`: Lua's extended UTF-8 (up to 6 bytes, 31 bits).
     fn utf8_esc(&mut self) -> LResult<()> {
         let mut x = self.read_utf8_esc()?;
-        let mut bytes = [0u8; 8];
-        let mut n = 0;
         if x < 0x80 {
-            bytes[0] = x as u8;
-            n = 1;
-        } else {
-            let mut mfb: u32 = 0x3f;
-            loop {
-                bytes[n] = 0x80 | (x & 0x3f) as u8;
-                n += 1;
-                x >>= 6;
-                mfb >>= 1;
-                if x <= mfb {
-                    break;
-                }
+            self.buff.push(x as u8);
+            return Ok(());
+        }
+        // Continuation bytes are produced last-first, then the first byte.
+        let mut rev = Vec::with_capacity(6);
+        let mut mfb: u32 = 0x3f;
+        loop {
+            rev.push(0x80 | (x & 0x3f) as u8);
+            x >>= 6;
+            mfb >>= 1;
+            if x <= mfb {
+                break;
             }
-            bytes[n] = ((!mfb << 1) | x) as u8;
-            n += 1;
         }
-        for &b in bytes.get(..n).unwrap_or(&[]).iter().rev() {
-            self.buff.push(b);
-        }
+        rev.push(((!mfb << 1) | x) as u8);
+        self.buff.extend(rev.iter().rev());
         Ok(())
     }
 
