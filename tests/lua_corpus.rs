@@ -44,7 +44,9 @@ const DEFAULT_TIMEOUT_SECS: u64 = 30;
 const DIFF_LINES: usize = 6;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("lua")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("lua")
 }
 
 struct Expected {
@@ -107,7 +109,13 @@ fn load_expected(dir: &Path, name: &str) -> Result<Expected, String> {
         None => Vec::new(),
     };
     let stdin = read_opt(&dir.join(format!("{name}.stdin")))?.unwrap_or_default();
-    Ok(Expected { stdout, stderr, status, args, stdin })
+    Ok(Expected {
+        stdout,
+        stderr,
+        status,
+        args,
+        stdin,
+    })
 }
 
 fn run_program(
@@ -169,7 +177,13 @@ fn run_program(
     let _ = writer.join();
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
-    Ok(Actual { stdout, stderr, status: status.code(), timed_out, elapsed })
+    Ok(Actual {
+        stdout,
+        stderr,
+        status: status.code(),
+        timed_out,
+        elapsed,
+    })
 }
 
 /// A short diff of the first differing lines of two byte streams.
@@ -200,7 +214,11 @@ fn short_diff(label: &str, expected: &[u8], actual: &[u8]) -> String {
             }
         }
         if lines.len() > first + DIFF_LINES {
-            let _ = writeln!(s, "  {sign}... ({} more lines)", lines.len() - first - DIFF_LINES);
+            let _ = writeln!(
+                s,
+                "  {sign}... ({} more lines)",
+                lines.len() - first - DIFF_LINES
+            );
         }
     };
     if first > 0 {
@@ -237,7 +255,11 @@ fn check_one(
     if act.stderr != exp.stderr {
         report.push_str(&short_diff("stderr", &exp.stderr, &act.stderr));
     }
-    if report.is_empty() { Ok(act.elapsed) } else { Err(report) }
+    if report.is_empty() {
+        Ok(act.elapsed)
+    } else {
+        Err(report)
+    }
 }
 
 #[test]
@@ -282,7 +304,10 @@ fn lua_corpus() {
         {
             let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
             if !all.contains(&stem) {
-                problems.push(format!("{}: orphan expected file (no {stem}.lua)", p.display()));
+                problems.push(format!(
+                    "{}: orphan expected file (no {stem}.lua)",
+                    p.display()
+                ));
             }
         }
     }
@@ -297,10 +322,14 @@ fn lua_corpus() {
         }
         all
     } else {
-        let v: Vec<String> =
-            all.into_iter().filter(|n| filter.iter().any(|f| n.contains(f.as_str()))).collect();
+        let v: Vec<String> = all
+            .into_iter()
+            .filter(|n| filter.iter().any(|f| n.contains(f.as_str())))
+            .collect();
         if v.is_empty() {
-            problems.push(format!("SLOTJIT_CORPUS_FILTER={filter:?} matches no program"));
+            problems.push(format!(
+                "SLOTJIT_CORPUS_FILTER={filter:?} matches no program"
+            ));
         }
         v
     };
@@ -343,8 +372,10 @@ fn lua_corpus() {
             let _ = writeln!(details, "\n=== {name}.lua FAILED\n{}", report.trim_end());
         }
     }
-    let mut slow: Vec<_> =
-        results.iter().filter_map(|(n, r)| r.as_ref().ok().map(|d| (d, n))).collect();
+    let mut slow: Vec<_> = results
+        .iter()
+        .filter_map(|(n, r)| r.as_ref().ok().map(|d| (d, n)))
+        .collect();
     slow.sort();
     if let Some((d, n)) = slow.last() {
         eprintln!("lua_corpus: slowest passing program: {n}.lua ({d:?})");
