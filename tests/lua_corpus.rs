@@ -18,6 +18,9 @@
 //! Environment:
 //! - `SLOTJIT_CORPUS_FILTER=substr[,substr...]`: only programs whose name
 //!   contains one of the substrings (the minimum-count check is then skipped);
+//! - `SLOTJIT_CORPUS_EXCLUDE=substr[,substr...]`: leave out programs whose
+//!   name contains one of the substrings (reported on stderr; e.g. `lib_`
+//!   while the standard library is incomplete);
 //! - `SLOTJIT_CORPUS_ARGS="--tier=interp"`: extra flags (split on whitespace)
 //!   inserted after `run` -- used to run the same corpus on every tier;
 //! - `SLOTJIT_CORPUS_JOBS=n`: programs run in parallel (default: CPU count).
@@ -44,7 +47,9 @@ const DEFAULT_TIMEOUT_SECS: u64 = 30;
 const DIFF_LINES: usize = 6;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("lua")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("lua")
 }
 
 struct Expected {
@@ -54,6 +59,9 @@ struct Expected {
     args: Vec<String>,
     stdin: Vec<u8>,
 }
+
+/// A program name and either its run time (pass) or a failure report.
+type Outcome = (String, Result<Duration, String>);
 
 struct Actual {
     stdout: Vec<u8>,
@@ -107,7 +115,13 @@ fn load_expected(dir: &Path, name: &str) -> Result<Expected, String> {
         None => Vec::new(),
     };
     let stdin = read_opt(&dir.join(format!("{name}.stdin")))?.unwrap_or_default();
-    Ok(Expected { stdout, stderr, status, args, stdin })
+    Ok(Expected {
+        stdout,
+        stderr,
+        status,
+        args,
+        stdin,
+    })
 }
 
 fn run_program(
@@ -169,7 +183,13 @@ fn run_program(
     let _ = writer.join();
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();
-    Ok(Actual { stdout, stderr, status: status.code(), timed_out, elapsed })
+    Ok(Actual {
+        stdout,
+        stderr,
+        status: status.code(),
+        timed_out,
+        elapsed,
+    })
 }
 
 /// A short diff of the first differing lines of two byte streams.
@@ -200,7 +220,11 @@ fn short_diff(label: &str, expected: &[u8], actual: &[u8]) -> String {
             }
         }
         if lines.len() > first + DIFF_LINES {
-            let _ = writeln!(s, "  {sign}... ({} more lines)", lines.len() - first - DIFF_LINES);
+            let _ = writeln!(
+                s,
+                "  {sign}... ({} more lines)",
+                lines.len() - first - DIFF_LINES
+            );
         }
     };
     if first > 0 {
@@ -237,20 +261,30 @@ fn check_one(
     if act.stderr != exp.stderr {
         report.push_str(&short_diff("stderr", &exp.stderr, &act.stderr));
     }
-    if report.is_empty() { Ok(act.elapsed) } else { Err(report) }
+    if report.is_empty() {
+        Ok(act.elapsed)
+    } else {
+        Err(report)
+    }
+}
+
+/// A comma-separated list from the environment (empty if unset).
+fn list_var(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
 fn lua_corpus() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_slotjit"));
     let dir = corpus_dir();
-    let filter: Vec<String> = std::env::var("SLOTJIT_CORPUS_FILTER")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let filter = list_var("SLOTJIT_CORPUS_FILTER");
+    let exclude = list_var("SLOTJIT_CORPUS_EXCLUDE");
     let extra: Vec<String> = std::env::var("SLOTJIT_CORPUS_ARGS")
         .unwrap_or_default()
         .split_whitespace()
@@ -282,7 +316,10 @@ fn lua_corpus() {
         {
             let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
             if !all.contains(&stem) {
-                problems.push(format!("{}: orphan expected file (no {stem}.lua)", p.display()));
+                problems.push(format!(
+                    "{}: orphan expected file (no {stem}.lua)",
+                    p.display()
+                ));
             }
         }
     }
@@ -297,13 +334,30 @@ fn lua_corpus() {
         }
         all
     } else {
-        let v: Vec<String> =
-            all.into_iter().filter(|n| filter.iter().any(|f| n.contains(f.as_str()))).collect();
+        let v: Vec<String> = all
+            .into_iter()
+            .filter(|n| filter.iter().any(|f| n.contains(f.as_str())))
+            .collect();
         if v.is_empty() {
-            problems.push(format!("SLOTJIT_CORPUS_FILTER={filter:?} matches no program"));
+            problems.push(format!(
+                "SLOTJIT_CORPUS_FILTER={filter:?} matches no program"
+            ));
         }
         v
     };
+    // Explicit, loud exclusion (e.g. `lib_` until the stdlib lands): the
+    // minimum-count check above still applies to the whole corpus.
+    let before = names.len();
+    let names: Vec<String> = names
+        .into_iter()
+        .filter(|n| !exclude.iter().any(|x| n.contains(x.as_str())))
+        .collect();
+    if before != names.len() {
+        eprintln!(
+            "lua_corpus: SLOTJIT_CORPUS_EXCLUDE={exclude:?} excluded {} of {before} programs",
+            before - names.len()
+        );
+    }
 
     let jobs = std::env::var("SLOTJIT_CORPUS_JOBS")
         .ok()
@@ -312,8 +366,7 @@ fn lua_corpus() {
         .max(1);
     let next = Arc::new(AtomicUsize::new(0));
     let names = Arc::new(names);
-    let results: Arc<Mutex<Vec<(String, Result<Duration, String>)>>> =
-        Arc::new(Mutex::new(Vec::new()));
+    let results: Arc<Mutex<Vec<Outcome>>> = Arc::new(Mutex::new(Vec::new()));
     let workers: Vec<_> = (0..jobs)
         .map(|_| {
             let (next, names, results) = (next.clone(), names.clone(), results.clone());
@@ -343,8 +396,10 @@ fn lua_corpus() {
             let _ = writeln!(details, "\n=== {name}.lua FAILED\n{}", report.trim_end());
         }
     }
-    let mut slow: Vec<_> =
-        results.iter().filter_map(|(n, r)| r.as_ref().ok().map(|d| (d, n))).collect();
+    let mut slow: Vec<_> = results
+        .iter()
+        .filter_map(|(n, r)| r.as_ref().ok().map(|d| (d, n)))
+        .collect();
     slow.sort();
     if let Some((d, n)) = slow.last() {
         eprintln!("lua_corpus: slowest passing program: {n}.lua ({d:?})");
