@@ -226,7 +226,7 @@ impl Vm {
                     Tm::Mul => x.wrapping_mul(y),
                     Tm::Mod => {
                         if y == 0 {
-                            return Err(self.rt_error("attempt to perform 'n%0'"));
+                            return Err(self.rt_error("attempt to perform 'n%%0'"));
                         }
                         int_mod(x, y)
                     }
@@ -375,6 +375,17 @@ impl Vm {
         }
         if !tm.is_nil() {
             return Ok(!self.call_tm_res(tm, a, b)?.is_falsy());
+        }
+        if le {
+            // LUA_COMPAT_LT_LE (on in the reference lua5.4 build):
+            // `a <= b` falls back to `not (b < a)` through `__lt`.
+            let mut tm = self.get_tm_by_obj(b, Tm::Lt);
+            if tm.is_nil() {
+                tm = self.get_tm_by_obj(a, Tm::Lt);
+            }
+            if !tm.is_nil() {
+                return Ok(self.call_tm_res(tm, b, a)?.is_falsy());
+            }
         }
         Err(self.order_error(a, b))
     }

@@ -34,7 +34,8 @@ print(11, w5())
 -- passing many values through yield/resume
 local c4 = coroutine.create(function(...)
   local n = select("#", ...)
-  local back = table.pack(coroutine.yield(n, ...))
+  local function pack(...) return {n = select("#", ...), ...} end
+  local back = pack(coroutine.yield(n, ...))
   return back.n, table.unpack(back, 1, back.n)
 end)
 print(12, coroutine.resume(c4, 1, nil, 3))

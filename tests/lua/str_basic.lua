@@ -22,7 +22,7 @@ print(18, ("abc"):sub(2.0, 3), pcall(string.sub, "abc", 1.5))
 print(19, pcall(string.rep))
 print(20, pcall(string.sub))
 print(21, string.byte("A", 1.0), pcall(string.byte, "A", "x"))
-print(22, ("%s|%s"):format(1, 2), ("test").upper and "has upper" or "none")
+print(22, ("%s|%s"):format(1, 2), ("test").len and "has len" or "none")
 print(23, #string.rep("a", 10, "bb"), string.rep("-", 3, ""))
 local u = "caf\u{E9}"
 print(24, #u, u:byte(4, 5))
