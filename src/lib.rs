@@ -7,4 +7,5 @@
 
 pub mod bytecode;
 pub mod lua;
+pub mod package;
 pub mod vm;
