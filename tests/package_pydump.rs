@@ -59,12 +59,25 @@ fn pspf_dump_accepts_our_package() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     println!("{text}");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let size = std::fs::metadata(&path).unwrap().len();
-    assert!(text.contains("start magic f09f93a6 end magic f09faa84"), "{text}");
-    assert!(text.contains("signature over gunzipped JSON: VALID"), "{text}");
+    assert!(
+        text.contains("start magic f09f93a6 end magic f09faa84"),
+        "{text}"
+    );
+    assert!(
+        text.contains("signature over gunzipped JSON: VALID"),
+        "{text}"
+    );
     assert!(text.contains("metadata sha256 ok: True"), "{text}");
-    assert!(text.contains(&format!("package_size={size} (file {size})")), "{text}");
+    assert!(
+        text.contains(&format!("package_size={size} (file {size})")),
+        "{text}"
+    );
     // The computed Adler-32 equals the stored one.
     let line = text
         .lines()
@@ -89,5 +102,8 @@ fn pspf_dump_accepts_our_package() {
     let digest = slotjit::package::metadata::hex(&sha2::Digest::finalize(
         sha2::Digest::chain_update(sha2::Sha256::default(), att),
     ));
-    assert!(text.contains(&format!("attest sbom   : b'{digest}'")), "{text}");
+    assert!(
+        text.contains(&format!("attest sbom   : b'{digest}'")),
+        "{text}"
+    );
 }

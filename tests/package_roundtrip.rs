@@ -95,8 +95,10 @@ fn directory_source_and_extraction() {
     std::fs::write(src.path().join("a/b/x.txt"), b"x").unwrap();
     std::fs::write(src.path().join("top.lua"), b"return 1").unwrap();
     let mut spec = PackageSpec::new("dir", "1");
-    spec.slots
-        .push(SlotSpec::new("tree", SlotSource::Directory(src.path().into())));
+    spec.slots.push(SlotSpec::new(
+        "tree",
+        SlotSource::Directory(src.path().into()),
+    ));
     let key = SigningKey::from_seed(SEED);
     let pkg = build_package(&spec, &key).unwrap();
     let p = Package::from_bytes(pkg.clone(), &opts()).unwrap();
@@ -109,7 +111,10 @@ fn directory_source_and_extraction() {
     };
     assert_eq!(entries.len(), 4);
     assert_eq!(std::fs::read(out.path().join("a/b/x.txt")).unwrap(), b"x");
-    assert_eq!(std::fs::read(out.path().join("top.lua")).unwrap(), b"return 1");
+    assert_eq!(
+        std::fs::read(out.path().join("top.lua")).unwrap(),
+        b"return 1"
+    );
     // Same directory again (different mtimes don't matter) → same bytes.
     std::fs::write(src.path().join("top.lua"), b"return 1").unwrap();
     assert_eq!(build_package(&spec, &key).unwrap(), pkg);
@@ -221,7 +226,13 @@ fn index_and_metadata_fields() {
         let bytes = p.slot_bytes(i).unwrap();
         assert_eq!(
             s["checksum"],
-            format!("sha256:{}", hex(&sha2::Digest::finalize(sha2::Digest::chain_update(sha2::Sha256::default(), bytes))))
+            format!(
+                "sha256:{}",
+                hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
+                    sha2::Sha256::default(),
+                    bytes
+                )))
+            )
         );
     }
     assert_eq!(v["slots"][0]["slotjit"]["kind"], "lua");
@@ -230,7 +241,10 @@ fn index_and_metadata_fields() {
     let m = p.metadata();
     let sj = m.slots[0].slotjit.as_ref().unwrap();
     assert_eq!(sj.kind, "lua");
-    assert_eq!(m.execution.as_ref().unwrap().slotjit.as_ref().unwrap().slot, "main");
+    assert_eq!(
+        m.execution.as_ref().unwrap().slotjit.as_ref().unwrap().slot,
+        "main"
+    );
     // Descriptor bytes: purpose code, lifecycle startup.
     assert_eq!(p.slot(0).unwrap().descriptor.purpose, 1);
     assert_eq!(p.slot(0).unwrap().descriptor.lifecycle, 1);
@@ -258,7 +272,10 @@ fn policy_and_attestation_slot_hashes() {
     assert!(ascii_field(&p.index().attestation_sbom_digest).is_some());
     let r = p.verify_all();
     assert!(r.is_ok(), "{r}");
-    assert!(matches!(r.get("attestation.sbom_digest"), Some(Outcome::Passed)));
+    assert!(matches!(
+        r.get("attestation.sbom_digest"),
+        Some(Outcome::Passed)
+    ));
 
     // Wrong policy hash → SJ-PKG-ATTESTATION at open.
     let mut bad = pkg.clone();

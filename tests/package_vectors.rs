@@ -95,7 +95,7 @@ fn check_against_dump(psp: &str, dump: &str) -> Package {
     let bytes = std::fs::read(data(psp)).unwrap();
     let p = Package::open(data(psp), &opts()).unwrap();
     let idx = p.index();
-    assert_eq!(bytes.len() as u64, d.num("size"), "file size");
+    assert_eq!(bytes.len().to_string(), d.after("file size"), "file size");
     assert_eq!(u64::from(idx.format_version), d.num("format_version"));
     assert_eq!(u64::from(idx.index_checksum), d.num("index_checksum"));
     assert_eq!(u64::from(idx.computed_checksum()), d.num("computed"));
@@ -124,9 +124,7 @@ fn check_against_dump(psp: &str, dump: &str) -> Package {
     assert!(d.after("metadata sha256 ok:").starts_with("True"));
     assert!(idx.signature_tail_is_zero());
     // The gzip header bytes the dump shows.
-    let gz_hdr = d
-        .after("metadata sha256 ok: True gzip header:")
-        .to_string();
+    let gz_hdr = d.after("metadata sha256 ok: True gzip header:").to_string();
     let moff = idx.metadata_offset as usize;
     assert_eq!(hex(&bytes[moff..moff + 10]), gz_hdr);
 
@@ -188,24 +186,42 @@ fn python_builder_vector() {
     assert_eq!(ex.primary_slot, Some(0));
     assert_eq!(ex.env.get("FOO").map(String::as_str), Some("bar"));
     assert_eq!(p.index().capabilities, 0x83);
-    assert_eq!(p.public_key().fingerprint(), "163ffeaeb6137ea540432cc606130f028d7481ee6aa6e4db20a2130d785ae2d6");
+    assert_eq!(
+        p.public_key().fingerprint(),
+        "163ffeaeb6137ea540432cc606130f028d7481ee6aa6e4db20a2130d785ae2d6"
+    );
 
     let tar = p.slot_data(0).unwrap();
     assert_eq!(tar.len(), 10240);
-    assert_eq!(sha(&tar), "cb25f80bf3280a4ff4881a5daa73cf7ca01d56d9e6ef668cbfac675bdfa3a83f");
+    assert_eq!(
+        sha(&tar),
+        "cb25f80bf3280a4ff4881a5daa73cf7ca01d56d9e6ef668cbfac675bdfa3a83f"
+    );
     assert_eq!(
         tar_listing(&p, 0),
-        vec![("bin/hello.sh".into(), EntryKind::File, 37, 0o755, HELLO.into())]
+        vec![(
+            "bin/hello.sh".into(),
+            EntryKind::File,
+            37,
+            0o755,
+            HELLO.into()
+        )]
     );
     assert_eq!(p.slot_data(1).unwrap(), b"config=1\n");
     let att = p.slot_data(2).unwrap();
     assert_eq!(att.len(), 1201);
-    assert_eq!(sha(&att), "cf6cd3f1e82d73766d99317113d2fa6dac2f8b03f7e7658830140117e2ed8772");
+    assert_eq!(
+        sha(&att),
+        "cf6cd3f1e82d73766d99317113d2fa6dac2f8b03f7e7658830140117e2ed8772"
+    );
     assert!(att.starts_with(b"{\"provenance\":{"));
     assert_eq!(p.slot(2).unwrap().id(), "_attestation");
 
     let dir = tempfile::tempdir().unwrap();
-    assert!(matches!(p.extract_slot(0, dir.path()).unwrap(), Extracted::Tree(_)));
+    assert!(matches!(
+        p.extract_slot(0, dir.path()).unwrap(),
+        Extracted::Tree(_)
+    ));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("bin/hello.sh")).unwrap(),
         HELLO
@@ -233,13 +249,22 @@ fn rust_builder_vector() {
     assert_eq!(p.index().capabilities, 0x81);
     let tar = p.slot_data(0).unwrap();
     assert_eq!(tar.len(), 10240);
-    assert_eq!(sha(&tar), "2352d0c5858b65d5739963455ab8d873e3d5523ef7a50b99aa2e2fe256baab64");
+    assert_eq!(
+        sha(&tar),
+        "2352d0c5858b65d5739963455ab8d873e3d5523ef7a50b99aa2e2fe256baab64"
+    );
     assert_eq!(
         tar_listing(&p, 0),
         vec![
             ("".into(), EntryKind::Dir, 0, 0o755, String::new()),
             ("bin".into(), EntryKind::Dir, 0, 0o755, String::new()),
-            ("bin/hello.sh".into(), EntryKind::File, 37, 0o755, HELLO.into()),
+            (
+                "bin/hello.sh".into(),
+                EntryKind::File,
+                37,
+                0o755,
+                HELLO.into()
+            ),
         ]
     );
     assert_eq!(p.slot_data(1).unwrap(), b"config=1\n");
@@ -259,11 +284,20 @@ fn mini_writer_vector() {
     // No FEP-0004 fields at all.
     assert_eq!(ascii_field(&p.index().attestation_key_fp), None);
     let tar = p.slot_data(0).unwrap();
-    assert_eq!(sha(&tar), "18f143829c20dd4f2442a9c8c2583ffda179cb2810eaba7b7c85ce4705ac2771");
+    assert_eq!(
+        sha(&tar),
+        "18f143829c20dd4f2442a9c8c2583ffda179cb2810eaba7b7c85ce4705ac2771"
+    );
     let body = "#!/bin/sh\necho \"mini-writer ok $@\"; cat \"$(dirname \"$0\")/../etc/conf.txt\"\n";
     assert_eq!(
         tar_listing(&p, 0),
-        vec![("bin/hello.sh".into(), EntryKind::File, 74, 0o755, body.into())]
+        vec![(
+            "bin/hello.sh".into(),
+            EntryKind::File,
+            74,
+            0o755,
+            body.into()
+        )]
     );
     assert_eq!(p.slot_data(1).unwrap(), b"conf=raw\n");
 }

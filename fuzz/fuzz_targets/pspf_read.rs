@@ -13,7 +13,9 @@ use slotjit::package::{DecodeLimits, OperationChain, Package, ReadOptions, verif
 
 fuzz_target!(|data: &[u8]| {
     // Small caps keep each run fast and bound memory.
-    let limits = DecodeLimits { max_output: 1 << 20 };
+    let limits = DecodeLimits {
+        max_output: 1 << 20,
+    };
     let opts = ReadOptions {
         limits,
         ..Default::default()
@@ -27,8 +29,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Some((&sel, rest)) = data.split_first() {
-        let chain = ["raw", "gzip", "bzip2", "xz", "zstd", "tar", "tar.gz", "tar.zst"]
-            [usize::from(sel) % 8];
+        let chain = [
+            "raw", "gzip", "bzip2", "xz", "zstd", "tar", "tar.gz", "tar.zst",
+        ][usize::from(sel) % 8];
         if let Ok(chain) = OperationChain::parse(chain)
             && let Ok(out) = decode(rest, &chain, &limits)
         {

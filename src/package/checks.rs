@@ -61,7 +61,11 @@ pub(crate) fn read_trailer(v: &View<'_>) -> Result<([u8; 4], [u8; INDEX_SIZE], [
             needed: TRAILER_SIZE as u64,
         });
     }
-    let t = v.get(v.len() - TRAILER_SIZE as u64, TRAILER_SIZE as u64, "trailer")?;
+    let t = v.get(
+        v.len() - TRAILER_SIZE as u64,
+        TRAILER_SIZE as u64,
+        "trailer",
+    )?;
     let mut start = [0u8; 4];
     let mut idx = [0u8; INDEX_SIZE];
     let mut end = [0u8; 4];
@@ -144,7 +148,12 @@ pub(crate) fn check_table_bounds(idx: &Index, file_len: u64) -> Result<()> {
     if idx.slot_count == 0 {
         return Ok(());
     }
-    in_data("slot table", idx.slot_table_offset, idx.slot_table_size, file_len)
+    in_data(
+        "slot table",
+        idx.slot_table_offset,
+        idx.slot_table_size,
+        file_len,
+    )
 }
 
 /// Read the descriptors (table bounds must have been checked).
@@ -185,7 +194,11 @@ pub(crate) fn check_overlap(idx: &Index, descs: &[SlotDescriptor]) -> Result<()>
     };
     push(idx.metadata_offset, idx.metadata_size, "metadata".into());
     if idx.slot_count > 0 {
-        push(idx.slot_table_offset, idx.slot_table_size, "slot table".into());
+        push(
+            idx.slot_table_offset,
+            idx.slot_table_size,
+            "slot table".into(),
+        );
     }
     for (i, d) in descs.iter().enumerate() {
         push(d.offset, d.size, format!("slot {i}"));

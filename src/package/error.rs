@@ -95,7 +95,9 @@ pub enum PackageError {
     #[error("key: {0}")]
     Key(String),
     /// The 8-byte descriptor checksum of a slot does not match its bytes.
-    #[error("slot {slot} ({id}): descriptor checksum mismatch (stored {stored:016x}, computed {computed:016x})")]
+    #[error(
+        "slot {slot} ({id}): descriptor checksum mismatch (stored {stored:016x}, computed {computed:016x})"
+    )]
     SlotChecksum {
         /// Slot index.
         slot: usize,
@@ -107,7 +109,9 @@ pub enum PackageError {
         computed: u64,
     },
     /// The slot's SHA-256 differs from the hash in the signed metadata JSON.
-    #[error("slot {slot} ({id}): SHA-256 does not match the signed metadata ({expected}, got {actual})")]
+    #[error(
+        "slot {slot} ({id}): SHA-256 does not match the signed metadata ({expected}, got {actual})"
+    )]
     SlotHash {
         /// Slot index.
         slot: usize,
@@ -221,7 +225,9 @@ impl PackageError {
             Self::Untrusted { .. } => {
                 "add the publisher's public key (*.pub, SPKI PEM) to a trusted-keys directory if you trust it"
             }
-            Self::Key(_) => "check the key file (PKCS#8 PEM private key / SPKI PEM public key) or seed",
+            Self::Key(_) => {
+                "check the key file (PKCS#8 PEM private key / SPKI PEM public key) or seed"
+            }
             Self::SlotChecksum { .. } | Self::SlotHash { .. } => {
                 "a slot's bytes were altered or replaced; do not run this package, re-download or rebuild it"
             }

@@ -140,7 +140,10 @@ impl Package {
     pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Package> {
         let path = path.as_ref();
         let file = File::open(path).map_err(|e| PackageError::io(path, e))?;
-        let len = file.metadata().map_err(|e| PackageError::io(path, e))?.len();
+        let len = file
+            .metadata()
+            .map_err(|e| PackageError::io(path, e))?
+            .len();
         // Too small to map meaningfully (and empty files cannot be mapped).
         if len < TRAILER_SIZE as u64 {
             return Err(PackageError::Truncated {
@@ -316,9 +319,9 @@ impl Package {
     /// the first access; later accesses reuse the result.
     pub fn slot_bytes(&self, i: usize) -> Result<&[u8]> {
         let s = self.slot(i)?;
-        let bytes = self
-            .view()
-            .get(s.descriptor.offset, s.descriptor.size, &format!("slot {i}"))?;
+        let bytes =
+            self.view()
+                .get(s.descriptor.offset, s.descriptor.size, &format!("slot {i}"))?;
         if !self.is_verified(i) {
             let digest = checks::check_slot_hashes(i, s.descriptor, s.meta, bytes)?;
             if checks::attestation_slot(&self.descriptors) == Some(i) {

@@ -12,9 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::Signer;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
-use ed25519_dalek::Signer;
 use sha2::{Digest, Sha256};
 
 use super::error::{PackageError, Result};
@@ -117,17 +117,21 @@ impl SigningKey {
 /// signatures); honest signers always pass it.
 pub fn verify_signature(public_key: &[u8; 32], signature: &[u8; 64], msg: &[u8]) -> Result<()> {
     if public_key.iter().all(|&b| b == 0) {
-        return Err(PackageError::Signature("package is not signed (zero public key)".into()));
+        return Err(PackageError::Signature(
+            "package is not signed (zero public key)".into(),
+        ));
     }
     if signature.iter().all(|&b| b == 0) {
-        return Err(PackageError::Signature("package is not signed (zero signature)".into()));
+        return Err(PackageError::Signature(
+            "package is not signed (zero signature)".into(),
+        ));
     }
     let vk = ed25519_dalek::VerifyingKey::from_bytes(public_key)
         .map_err(|e| PackageError::Signature(format!("invalid public key: {e}")))?;
     let sig = ed25519_dalek::Signature::from_bytes(signature);
     vk.verify_strict(msg, &sig).map_err(|_| {
-            PackageError::Signature("Ed25519 signature over the metadata JSON does not verify".into())
-        })
+        PackageError::Signature("Ed25519 signature over the metadata JSON does not verify".into())
+    })
 }
 
 /// Who vouches for a package whose signature verified.
@@ -155,7 +159,11 @@ impl Trust {
 /// `/etc/flavor/trusted-keys`. Unset variables are skipped; directories are
 /// not required to exist.
 pub fn default_trusted_key_dirs() -> Vec<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let mut dirs = Vec::new();
     if let Some(d) = var("FLAVOR_TRUSTED_KEYS_DIR") {
         dirs.push(d);

@@ -39,9 +39,9 @@ pub enum TarInput {
 impl TarInput {
     fn path(&self) -> &str {
         match self {
-            TarInput::File { path, .. } | TarInput::Dir { path } | TarInput::Symlink { path, .. } => {
-                path
-            }
+            TarInput::File { path, .. }
+            | TarInput::Dir { path }
+            | TarInput::Symlink { path, .. } => path,
         }
     }
 }

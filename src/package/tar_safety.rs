@@ -65,8 +65,9 @@ fn normalize(raw: &[u8]) -> Result<Vec<String>> {
     let escape = || PackageError::TarEscape {
         path: String::from_utf8_lossy(raw).into_owned(),
     };
-    let s = std::str::from_utf8(raw)
-        .map_err(|_| PackageError::Tar(format!("non-UTF-8 path {:?}", String::from_utf8_lossy(raw))))?;
+    let s = std::str::from_utf8(raw).map_err(|_| {
+        PackageError::Tar(format!("non-UTF-8 path {:?}", String::from_utf8_lossy(raw)))
+    })?;
     if s.starts_with('/') || s.contains('\0') {
         return Err(escape());
     }
@@ -94,7 +95,10 @@ fn check_symlink_target(link_parts: &[String], target: &[u8]) -> Result<()> {
     let escape = || PackageError::TarEscape {
         path: format!("{} -> {t}", link_parts.join("/")),
     };
-    if t.is_empty() || t.starts_with('/') || t.starts_with('\\') || t.as_bytes().get(1) == Some(&b':')
+    if t.is_empty()
+        || t.starts_with('/')
+        || t.starts_with('\\')
+        || t.as_bytes().get(1) == Some(&b':')
     {
         return Err(escape());
     }
@@ -365,7 +369,10 @@ mod tests {
         assert!(normalize(b".").unwrap().is_empty());
         assert_eq!(normalize(b"../x").unwrap_err().code(), "SJ-PKG-TAR-ESCAPE");
         assert_eq!(normalize(b"/abs").unwrap_err().code(), "SJ-PKG-TAR-ESCAPE");
-        assert_eq!(normalize(b"a/../../b").unwrap_err().code(), "SJ-PKG-TAR-ESCAPE");
+        assert_eq!(
+            normalize(b"a/../../b").unwrap_err().code(),
+            "SJ-PKG-TAR-ESCAPE"
+        );
     }
 
     #[test]

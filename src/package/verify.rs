@@ -137,7 +137,10 @@ impl fmt::Display for VerifyReport {
 /// opened or mapped at all.
 pub fn verify_path(path: &Path, options: &ReadOptions) -> Result<VerifyReport> {
     let file = std::fs::File::open(path).map_err(|e| PackageError::io(path, e))?;
-    let len = file.metadata().map_err(|e| PackageError::io(path, e))?.len();
+    let len = file
+        .metadata()
+        .map_err(|e| PackageError::io(path, e))?
+        .len();
     if len == 0 {
         return Ok(verify_bytes(&[], options));
     }
@@ -172,13 +175,19 @@ pub fn verify_bytes(data: &[u8], options: &ReadOptions) -> VerifyReport {
 
     // Metadata chain: bounds → checksum → gunzip → signature / parse.
     let meta_ok = r
-        .record("bounds.metadata", checks::check_metadata_bounds(&index, len))
+        .record(
+            "bounds.metadata",
+            checks::check_metadata_bounds(&index, len),
+        )
         .is_some();
     let mut json: Option<Vec<u8>> = None;
     if meta_ok {
         let gz = v.get(index.metadata_offset, index.metadata_size, "metadata");
         if let Some(gz) = r.record("metadata.read", gz) {
-            r.record("metadata_checksum", checks::check_metadata_checksum(&index, gz));
+            r.record(
+                "metadata_checksum",
+                checks::check_metadata_checksum(&index, gz),
+            );
             json = r.record("metadata.gunzip", metadata::gunzip_metadata(gz));
         }
     } else {
@@ -239,8 +248,11 @@ pub fn verify_bytes(data: &[u8], options: &ReadOptions) -> VerifyReport {
     let mut in_bounds = Vec::with_capacity(descs.len());
     for (i, d) in descs.iter().enumerate() {
         in_bounds.push(
-            r.record(format!("slot[{i}].bounds"), checks::check_slot_bounds(i, d, len))
-                .is_some(),
+            r.record(
+                format!("slot[{i}].bounds"),
+                checks::check_slot_bounds(i, d, len),
+            )
+            .is_some(),
         );
     }
     if in_bounds.iter().all(|&b| b) && meta_ok {
@@ -274,7 +286,10 @@ pub fn verify_bytes(data: &[u8], options: &ReadOptions) -> VerifyReport {
             continue;
         };
         if att == Some(i) {
-            r.record("attestation.sbom_digest", checks::check_sbom_digest(&index, &digest));
+            r.record(
+                "attestation.sbom_digest",
+                checks::check_sbom_digest(&index, &digest),
+            );
         }
         let decoded = OperationChain::unpack(d.operations).and_then(|chain| {
             let out = operations::decode(bytes, &chain, &options.limits)?;

@@ -397,7 +397,7 @@ pub fn build_package(spec: &PackageSpec, key: &SigningKey) -> Result<Vec<u8>> {
     idx.signature = signature;
     idx.capabilities = CAP_MMAP
         | CAP_SIGNED
-        | if spec.alignment % DEFAULT_ALIGNMENT == 0 {
+        | if spec.alignment.is_multiple_of(DEFAULT_ALIGNMENT) {
             CAP_PAGE_ALIGNED
         } else {
             0
