@@ -86,10 +86,23 @@ pub fn open(vm: &mut Vm, full: bool) -> Result<Value, Throw> {
     vm.libs.io.readline_id = vm.register_native("for iterator", io_readline);
     // Standard streams.
     vm.libs.io.streams.clear();
-    vm.libs.io.streams.push(Some(Stream::new(Target::Stdin, true, false)));
-    vm.libs.io.streams.push(Some(Stream::new(Target::Stdout, false, true)));
-    vm.libs.io.streams.push(Some(Stream::new(Target::Stderr, false, true)));
-    for (id, field, reg_key) in [(0, "stdin", Some(IO_INPUT)), (1, "stdout", Some(IO_OUTPUT)), (2, "stderr", None)] {
+    vm.libs
+        .io
+        .streams
+        .push(Some(Stream::new(Target::Stdin, true, false)));
+    vm.libs
+        .io
+        .streams
+        .push(Some(Stream::new(Target::Stdout, false, true)));
+    vm.libs
+        .io
+        .streams
+        .push(Some(Stream::new(Target::Stderr, false, true)));
+    for (id, field, reg_key) in [
+        (0, "stdin", Some(IO_INPUT)),
+        (1, "stdout", Some(IO_OUTPUT)),
+        (2, "stderr", None),
+    ] {
         let f = handle_value(vm, id)?;
         vm.raw_set_str(t, field, f)?;
         if let Some(k) = reg_key {
@@ -135,7 +148,10 @@ fn stream_id(vm: &mut Vm, v: Value) -> Result<Option<u32>, Throw> {
         return Ok(None);
     }
     let id = vm.raw_get(v, mt);
-    Ok(id.as_int().filter(|&i| i >= 0 && (i as usize) < vm.libs.io.streams.len()).map(|i| i as u32))
+    Ok(id
+        .as_int()
+        .filter(|&i| i >= 0 && (i as usize) < vm.libs.io.streams.len())
+        .map(|i| i as u32))
 }
 
 fn is_open(vm: &Vm, id: u32) -> bool {
@@ -166,7 +182,11 @@ fn with_stream<R>(
 }
 
 /// `luaL_fileresult` for a failure: `nil, [fname: ]msg, errno`.
-pub(crate) fn fail_result(vm: &mut Vm, e: &std::io::Error, fname: Option<&[u8]>) -> Result<u32, Throw> {
+pub(crate) fn fail_result(
+    vm: &mut Vm,
+    e: &std::io::Error,
+    fname: Option<&[u8]>,
+) -> Result<u32, Throw> {
     let (msg, errno) = fs::describe(e);
     let mut text = Vec::new();
     if let Some(f) = fname {
@@ -189,7 +209,13 @@ fn file_result(vm: &mut Vm, r: std::io::Result<()>) -> Result<u32, Throw> {
 fn open_stream(vm: &mut Vm, name: &[u8], mode: fs::Mode) -> std::io::Result<Stream> {
     let max = vm.libs.io.max_open;
     if max > 0 {
-        let open = vm.libs.io.streams.iter().filter(|s| matches!(s, Some(s) if !s.is_closed())).count();
+        let open = vm
+            .libs
+            .io
+            .streams
+            .iter()
+            .filter(|s| matches!(s, Some(s) if !s.is_closed()))
+            .count();
         if open >= max + 3 {
             return Err(std::io::Error::from_raw_os_error(24));
         }
@@ -235,7 +261,12 @@ fn io_tmpfile(vm: &mut Vm, _a: Args) -> Result<u32, Throw> {
     for i in 0..64u32 {
         let seed = vm.libs.rng.next_u64() ^ i as u64;
         let p = dir.join(format!("slotjit_tmp_{seed:016x}"));
-        match std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&p) {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
             Ok(f) => {
                 // Unlinked at once: the file lives until the handle closes.
                 let _ = std::fs::remove_file(&p);
@@ -437,7 +468,9 @@ fn g_write(vm: &mut Vm, a: Args, id: u32, first: u32, file: Value) -> Result<u32
         match v.tag() {
             TAG_INT => crate::vm::number::write_int(&mut buf, v.as_int_unchecked()),
             // LUA_NUMBER_FMT: "%.14g", without the ".0" tostring adds.
-            TAG_FLOAT => crate::vm::number::format_g(&mut buf, v.as_float_unchecked(), 14, false, false),
+            TAG_FLOAT => {
+                crate::vm::number::format_g(&mut buf, v.as_float_unchecked(), 14, false, false)
+            }
             _ => {
                 let s = vm.check_string(a, i)?;
                 buf.extend_from_slice(vm.str_bytes(s));
@@ -528,7 +561,11 @@ fn read_number(s: &mut Stream) -> std::io::Result<Option<Value>> {
         fn digits(&mut self, hex: bool) -> std::io::Result<usize> {
             let mut n = 0;
             while let Some(c) = self.c {
-                let ok = if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() };
+                let ok = if hex {
+                    c.is_ascii_hexdigit()
+                } else {
+                    c.is_ascii_digit()
+                };
                 if !ok || !self.nextc()? {
                     break;
                 }
@@ -546,7 +583,12 @@ fn read_number(s: &mut Stream) -> std::io::Result<Option<Value>> {
         }
     }
     let c = s.peek()?;
-    let mut rn = Rn { s, buf: Vec::new(), c, overflow: false };
+    let mut rn = Rn {
+        s,
+        buf: Vec::new(),
+        c,
+        overflow: false,
+    };
     let mut count = 0;
     let mut hex = false;
     rn.test2(b"-+")?;
@@ -604,7 +646,11 @@ fn g_read(vm: &mut Vm, id: u32, fmts: &[Value], first: u32) -> Result<u32, Throw
                 }
                 Fmt::Count(k) => {
                     let b = s.read_n(k)?;
-                    if b.is_empty() { Got::Fail } else { Got::Bytes(b) }
+                    if b.is_empty() {
+                        Got::Fail
+                    } else {
+                        Got::Bytes(b)
+                    }
                 }
                 Fmt::Number => match read_number(s)? {
                     Some(v) => Got::Val(v),
@@ -695,7 +741,13 @@ fn io_lines(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     }
     let s = vm.check_string(a, 1)?;
     let name = vm.str_bytes(s).to_vec();
-    let mode = fs::Mode { read: true, write: false, append: false, create: false, truncate: false };
+    let mode = fs::Mode {
+        read: true,
+        write: false,
+        append: false,
+        create: false,
+        truncate: false,
+    };
     let f = open_check(vm, &name, mode)?;
     vm.push(f)?;
     let it = aux_lines(vm, a, f, true)?;

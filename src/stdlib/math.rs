@@ -163,7 +163,11 @@ fn log(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 
 fn atan(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let y = num(vm, a, 1)?;
-    let x = if vm.arg(a, 2).is_nil() { 1.0 } else { num(vm, a, 2)? };
+    let x = if vm.arg(a, 2).is_nil() {
+        1.0
+    } else {
+        num(vm, a, 2)?
+    };
     vm.ret(&[Value::float(y.atan2(x))])
 }
 
@@ -205,7 +209,11 @@ fn extreme(vm: &mut Vm, a: Args, want_max: bool) -> Result<u32, Throw> {
     for i in 2..=a.n {
         let best = vm.arg(a, best_i);
         let v = vm.arg(a, i);
-        let better = if want_max { vm.less(best, v, false)? } else { vm.less(v, best, false)? };
+        let better = if want_max {
+            vm.less(best, v, false)?
+        } else {
+            vm.less(v, best, false)?
+        };
         if better {
             best_i = i;
         }
@@ -282,7 +290,9 @@ impl Xoshiro {
 /// A seed pair from the clock, standing in for lua5.4's `time(NULL)` and
 /// state address.
 fn time_seed() -> (u64, u64) {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let addr = &now as *const _ as u64;
     (now.as_secs(), now.subsec_nanos() as u64 ^ addr)
 }
@@ -304,7 +314,10 @@ fn random(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     if low > up {
         return Err(vm.arg_error_at(a.n.min(2), "interval is empty"));
     }
-    let p = vm.libs.rng.project(rv, (up as u64).wrapping_sub(low as u64));
+    let p = vm
+        .libs
+        .rng
+        .project(rv, (up as u64).wrapping_sub(low as u64));
     vm.ret(&[Value::int(p.wrapping_add(low as u64) as i64)])
 }
 

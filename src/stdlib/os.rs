@@ -135,18 +135,36 @@ fn is_leap(y: i64) -> bool {
 
 // -- os.date -------------------------------------------------------------------------------
 
-const WDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const WDAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// Valid conversions (`LUA_STRFTIMEOPTIONS` for C99): one-character ones,
 /// then two-character ones after `||`.
 const OPTIONS_1: &[u8] = b"aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%";
 const OPTIONS_2: [&[u8]; 18] = [
-    b"Ec", b"EC", b"Ex", b"EX", b"Ey", b"EY", b"Od", b"Oe", b"OH", b"OI", b"Om", b"OM", b"OS", b"Ou", b"OU",
-    b"OV", b"Ow", b"OW",
+    b"Ec", b"EC", b"Ex", b"EX", b"Ey", b"EY", b"Od", b"Oe", b"OH", b"OI", b"Om", b"OM", b"OS",
+    b"Ou", b"OU", b"OV", b"Ow", b"OW",
 ];
 
 /// glibc's `iso_week_days`.
@@ -257,7 +275,11 @@ fn date(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => b"%c".to_vec(),
     };
-    let t = if vm.arg(a, 2).is_nil() { now() } else { check_time(vm, a, 2)? };
+    let t = if vm.arg(a, 2).is_nil() {
+        now()
+    } else {
+        check_time(vm, a, 2)?
+    };
     let (utc, s) = match fmt.split_first() {
         Some((b'!', rest)) => (true, rest),
         _ => (false, &fmt[..]),
@@ -289,7 +311,10 @@ fn date(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             strftime1(&mut out, rest[1], &tm, utc);
             i += 2;
         } else {
-            let msg = format!("invalid conversion specifier '%{}'", String::from_utf8_lossy(rest));
+            let msg = format!(
+                "invalid conversion specifier '%{}'",
+                String::from_utf8_lossy(rest)
+            );
             return Err(vm.arg_error_at(1, &msg));
         }
     }
@@ -318,7 +343,13 @@ fn set_all_fields(vm: &mut Vm, t: Value, tm: &Tm) -> Result<(), Throw> {
 
 /// `getfield`: integer field `key` of the table at argument 1, minus
 /// `delta`, checked to fit C's `int`.
-fn get_field(vm: &mut Vm, t: Value, key: &str, default: Option<i64>, delta: i64) -> Result<i64, Throw> {
+fn get_field(
+    vm: &mut Vm,
+    t: Value,
+    key: &str,
+    default: Option<i64>,
+    delta: i64,
+) -> Result<i64, Throw> {
     let k = vm.new_string(key.as_bytes())?;
     let v = vm.index(t, k, Origin::None)?;
     match vm.to_integer_strict(v) {
@@ -381,7 +412,10 @@ fn setlocale(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => b"all".to_vec(),
     };
-    if !matches!(cat.as_slice(), b"all" | b"collate" | b"ctype" | b"monetary" | b"numeric" | b"time") {
+    if !matches!(
+        cat.as_slice(),
+        b"all" | b"collate" | b"ctype" | b"monetary" | b"numeric" | b"time"
+    ) {
         let msg = format!("invalid option '{}'", String::from_utf8_lossy(&cat));
         return Err(vm.arg_error_at(2, &msg));
     }
@@ -396,7 +430,9 @@ fn setlocale(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 
 fn getenv(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let name = vm.check_string(a, 1)?;
-    let n = crate::stdlib::io::fs::path_of(vm.str_bytes(name)).as_os_str().to_owned();
+    let n = crate::stdlib::io::fs::path_of(vm.str_bytes(name))
+        .as_os_str()
+        .to_owned();
     match std::env::var_os(n) {
         Some(v) => {
             use std::os::unix::ffi::OsStrExt;
@@ -431,7 +467,12 @@ fn tmpname(vm: &mut Vm, _a: Args) -> Result<u32, Throw> {
     for _ in 0..64 {
         let r = vm.libs.rng.next_u64();
         let name = format!("/tmp/lua_{:06x}", r & 0xff_ffff);
-        if std::fs::OpenOptions::new().write(true).create_new(true).open(&name).is_ok() {
+        if std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&name)
+            .is_ok()
+        {
             let s = vm.new_string(name.as_bytes())?;
             return vm.ret(&[s]);
         }
@@ -443,9 +484,14 @@ fn execute(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let Some(cmd) = vm.opt_string(a, 1)? else {
         return vm.ret(&[Value::TRUE]); // a shell is available
     };
-    let c = crate::stdlib::io::fs::path_of(vm.str_bytes(cmd)).as_os_str().to_owned();
+    let c = crate::stdlib::io::fs::path_of(vm.str_bytes(cmd))
+        .as_os_str()
+        .to_owned();
     vm.flush();
-    let status = std::process::Command::new("/bin/sh").arg("-c").arg(c).status();
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(c)
+        .status();
     match status {
         Ok(st) => {
             use std::os::unix::process::ExitStatusExt;
@@ -455,7 +501,11 @@ fn execute(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                 _ => ("exit", 1),
             };
             let w = vm.new_string(what.as_bytes())?;
-            let ok = if what == "exit" && code == 0 { Value::TRUE } else { Value::NIL };
+            let ok = if what == "exit" && code == 0 {
+                Value::TRUE
+            } else {
+                Value::NIL
+            };
             vm.ret(&[ok, w, Value::int(code as i64)])
         }
         Err(e) => crate::stdlib::io::fail_result(vm, &e, None),
@@ -486,11 +536,26 @@ mod tests {
 
     #[test]
     fn epoch_is_thursday() {
-        let tm = gmtime(0).unwrap_or(Tm { year: 0, month: 0, day: 0, hour: 0, min: 0, sec: 0, wday: 9, yday: 9 });
-        assert_eq!((tm.year, tm.month, tm.day, tm.wday, tm.yday), (1970, 1, 1, 4, 0));
+        let tm = gmtime(0).unwrap_or(Tm {
+            year: 0,
+            month: 0,
+            day: 0,
+            hour: 0,
+            min: 0,
+            sec: 0,
+            wday: 9,
+            yday: 9,
+        });
+        assert_eq!(
+            (tm.year, tm.month, tm.day, tm.wday, tm.yday),
+            (1970, 1, 1, 4, 0)
+        );
         let mut out = Vec::new();
         strftime_str(&mut out, b"%c|%G-W%V-%u|%j|%D|%r", &tm, true);
-        assert_eq!(String::from_utf8_lossy(&out), "Thu Jan  1 00:00:00 1970|1970-W01-4|001|01/01/70|12:00:00 AM");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "Thu Jan  1 00:00:00 1970|1970-W01-4|001|01/01/70|12:00:00 AM"
+        );
     }
 
     #[test]

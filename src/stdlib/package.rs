@@ -65,14 +65,20 @@ pub fn open(vm: &mut Vm, full: bool) -> Result<Value, Throw> {
     vm.raw_set_str(pkg, "preload", preload)?;
     let config = vm.new_string(CONFIG.as_bytes())?;
     vm.raw_set_str(pkg, "config", config)?;
-    let path = if full { env_path("LUA_PATH", DEFAULT_PATH) } else { SANDBOX_PATH.to_string() };
+    let path = if full {
+        env_path("LUA_PATH", DEFAULT_PATH)
+    } else {
+        SANDBOX_PATH.to_string()
+    };
     let pv = vm.new_string(path.as_bytes())?;
     vm.raw_set_str(pkg, "path", pv)?;
     vm.set_native(pkg, "searchpath", searchpath_fn)?;
     let searchers = vm.new_table(4, 0)?;
     vm.raw_set_str(pkg, "searchers", searchers)?;
-    let mut list: Vec<(&'static str, crate::vm::NativeFn)> =
-        vec![("searcher_preload", searcher_preload), ("searcher_Lua", searcher_lua)];
+    let mut list: Vec<(&'static str, crate::vm::NativeFn)> = vec![
+        ("searcher_preload", searcher_preload),
+        ("searcher_Lua", searcher_lua),
+    ];
     if full {
         list.push(("searcher_C", searcher_c));
         list.push(("searcher_Croot", searcher_croot));
@@ -141,8 +147,18 @@ fn gsub(s: &[u8], pat: &[u8], rep: &[u8]) -> Vec<u8> {
 
 /// `searchpath`: the first readable file of `path` for `name`, or the
 /// "no file ..." message listing every candidate.
-fn searchpath(vm: &Vm, name: &[u8], path: &[u8], sep: &[u8], dirsep: &[u8]) -> Result<Vec<u8>, Vec<u8>> {
-    let name = if !sep.is_empty() && name.contains(&sep[0]) { gsub(name, sep, dirsep) } else { name.to_vec() };
+fn searchpath(
+    vm: &Vm,
+    name: &[u8],
+    path: &[u8],
+    sep: &[u8],
+    dirsep: &[u8],
+) -> Result<Vec<u8>, Vec<u8>> {
+    let name = if !sep.is_empty() && name.contains(&sep[0]) {
+        gsub(name, sep, dirsep)
+    } else {
+        name.to_vec()
+    };
     let full = gsub(path, b"?", &name);
     for candidate in full.split(|&c| c == b';').filter(|p| !p.is_empty()) {
         if vm.libs.fs.readable(candidate) {
@@ -180,7 +196,13 @@ fn searchpath_fn(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 }
 
 /// `findfile`: searches `package[pname]` (which must be a string).
-fn findfile(vm: &mut Vm, a: Args, name: &[u8], pname: &str, dirsep: &[u8]) -> Result<Result<Vec<u8>, Vec<u8>>, Throw> {
+fn findfile(
+    vm: &mut Vm,
+    a: Args,
+    name: &[u8],
+    pname: &str,
+    dirsep: &[u8],
+) -> Result<Result<Vec<u8>, Vec<u8>>, Throw> {
     let pkg = vm.native_upvalue(a, 0);
     let key = vm.new_string(pname.as_bytes())?;
     let path = vm.index(pkg, key, Origin::None)?;
@@ -196,7 +218,10 @@ fn searcher_preload(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let preload = registry_table(vm, "_PRELOAD")?;
     let v = vm.index(preload, name, Origin::None)?;
     if v.is_nil() {
-        let msg = format!("no field package.preload['{}']", String::from_utf8_lossy(vm.str_bytes(name)));
+        let msg = format!(
+            "no field package.preload['{}']",
+            String::from_utf8_lossy(vm.str_bytes(name))
+        );
         let s = vm.new_string(msg.as_bytes())?;
         return vm.ret(&[s]);
     }
@@ -296,11 +321,18 @@ fn require(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         let s = rt::get_int(&vm.heap, slot_index(searchers.offset()), i);
         if s.is_nil() {
             msg.truncate(msg.len() - 2);
-            let text = format!("module '{}' not found:{}", String::from_utf8_lossy(&name), String::from_utf8_lossy(&msg));
+            let text = format!(
+                "module '{}' not found:{}",
+                String::from_utf8_lossy(&name),
+                String::from_utf8_lossy(&msg)
+            );
             return Err(vm.error_l(&text));
         }
         let r = vm.call_value(s, &[namev], 2)?;
-        let (f, d) = (r.first().copied().unwrap_or(Value::NIL), r.get(1).copied().unwrap_or(Value::NIL));
+        let (f, d) = (
+            r.first().copied().unwrap_or(Value::NIL),
+            r.get(1).copied().unwrap_or(Value::NIL),
+        );
         if f.is_function() {
             break (f, d);
         } else if f.is_string() || f.is_number() {
@@ -330,7 +362,11 @@ fn require(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 /// `luaL_loadfilex`: reads and compiles a file (standard input when
 /// `filename` is `None`). The outer error is a Lua error (memory); the
 /// inner one is the load failure message.
-pub fn load_file(vm: &mut Vm, filename: Option<&[u8]>, mode: Option<&[u8]>) -> Result<Result<Value, Vec<u8>>, Throw> {
+pub fn load_file(
+    vm: &mut Vm,
+    filename: Option<&[u8]>,
+    mode: Option<&[u8]>,
+) -> Result<Result<Value, Vec<u8>>, Throw> {
     let (bytes, chunkname) = match filename {
         Some(f) => match vm.libs.fs.read(f) {
             Ok(b) => {
@@ -364,12 +400,17 @@ pub fn load_file(vm: &mut Vm, filename: Option<&[u8]>, mode: Option<&[u8]>) -> R
     let chunk = String::from_utf8_lossy(&chunkname).into_owned();
     if is_binary && !mode.contains(&b'b') || !is_binary && !mode.contains(&b't') {
         let kind = if is_binary { "binary" } else { "text" };
-        let m = format!("attempt to load a {kind} chunk (mode is '{}')", String::from_utf8_lossy(mode));
+        let m = format!(
+            "attempt to load a {kind} chunk (mode is '{}')",
+            String::from_utf8_lossy(mode)
+        );
         return Ok(Err(m.into_bytes()));
     }
     let proto = if is_binary {
         if !vm.allow_binary_chunks {
-            return Ok(Err(b"binary chunks are not allowed in this profile".to_vec()));
+            return Ok(Err(
+                b"binary chunks are not allowed in this profile".to_vec()
+            ));
         }
         match crate::bytecode::sbc::decode(src) {
             Ok(p) => p,

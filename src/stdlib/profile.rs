@@ -10,8 +10,8 @@
 
 use std::path::PathBuf;
 
-use super::io::fs::FsAccess;
 use super::io::IoState;
+use super::io::fs::FsAccess;
 use super::math::Xoshiro;
 use crate::vm::{Throw, Vm};
 
@@ -52,7 +52,17 @@ pub struct LibState {
 pub const SANDBOX_MAX_OPEN_FILES: usize = 256;
 
 /// Library names registered in `package.loaded` when present as globals.
-const LIB_NAMES: [&str; 9] = ["coroutine", "table", "io", "os", "string", "math", "utf8", "debug", "package"];
+const LIB_NAMES: [&str; 9] = [
+    "coroutine",
+    "table",
+    "io",
+    "os",
+    "string",
+    "math",
+    "utf8",
+    "debug",
+    "package",
+];
 
 /// Opens the libraries of this module's files (everything but `base`,
 /// `coroutine` and `string`, which `super::open_with_profile` opens) for

@@ -178,7 +178,9 @@ fn concat(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     while i <= last {
         let v = geti(vm, t, i)?;
         if !vm.append_str_or_number(&mut buf, v) {
-            return Err(vm.error_l(&format!("invalid value (at index {i}) in table for 'concat'")));
+            return Err(vm.error_l(&format!(
+                "invalid value (at index {i}) in table for 'concat'"
+            )));
         }
         if i == last {
             break;
@@ -204,7 +206,11 @@ fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 fn unpack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let t = vm.arg(a, 1);
     let mut i = vm.opt_int(a, 2, 1)?;
-    let e = if vm.arg(a, 3).is_nil() { len_of(vm, t)? } else { vm.check_int(a, 3)? };
+    let e = if vm.arg(a, 3).is_nil() {
+        len_of(vm, t)?
+    } else {
+        vm.check_int(a, 3)?
+    };
     if i > e {
         return Ok(0);
     }
@@ -396,7 +402,10 @@ fn sort(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             return Err(vm.type_arg_error_at(2, "function", cmp));
         }
         // Both arguments stay in their stack slots, so they remain rooted.
-        let s = Sorter { t: vm.arg(a, 1), cmp };
+        let s = Sorter {
+            t: vm.arg(a, 1),
+            cmp,
+        };
         s.auxsort(vm, 1, n as u64, 0)?;
     }
     Ok(0)

@@ -227,7 +227,11 @@ fn offset(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             }
         }
     }
-    if n == 0 { vm.ret(&[Value::int(posi + 1)]) } else { vm.ret(&[Value::NIL]) }
+    if n == 0 {
+        vm.ret(&[Value::int(posi + 1)])
+    } else {
+        vm.ret(&[Value::NIL])
+    }
 }
 
 fn iter_aux(vm: &mut Vm, a: Args, strict: bool) -> Result<u32, Throw> {
@@ -288,7 +292,10 @@ mod tests {
         assert_eq!(decode(b"\xC0\x80", 0, false), None);
         assert_eq!(decode(b"\xED\xA0\x80", 0, true), None);
         assert_eq!(decode(b"\xED\xA0\x80", 0, false), Some((0xD800, 3)));
-        assert_eq!(decode(b"\xFD\xBF\xBF\xBF\xBF\xBF", 0, false), Some((0x7FFF_FFFF, 6)));
+        assert_eq!(
+            decode(b"\xFD\xBF\xBF\xBF\xBF\xBF", 0, false),
+            Some((0x7FFF_FFFF, 6))
+        );
         assert_eq!(decode(b"\xFF", 0, false), None);
     }
 }

@@ -73,16 +73,36 @@ impl Mode {
             return None;
         }
         Some(match first {
-            b'r' => Mode { read: true, write: plus, append: false, create: false, truncate: false },
-            b'w' => Mode { read: plus, write: true, append: false, create: true, truncate: true },
-            b'a' => Mode { read: plus, write: true, append: true, create: true, truncate: false },
+            b'r' => Mode {
+                read: true,
+                write: plus,
+                append: false,
+                create: false,
+                truncate: false,
+            },
+            b'w' => Mode {
+                read: plus,
+                write: true,
+                append: false,
+                create: true,
+                truncate: true,
+            },
+            b'a' => Mode {
+                read: plus,
+                write: true,
+                append: true,
+                create: true,
+                truncate: false,
+            },
             _ => return None,
         })
     }
 
     fn options(&self) -> OpenOptions {
         let mut o = OpenOptions::new();
-        o.read(self.read).write(self.write && !self.append).append(self.append);
+        o.read(self.read)
+            .write(self.write && !self.append)
+            .append(self.append);
         o.create(self.create).truncate(self.truncate);
         o
     }
@@ -118,7 +138,11 @@ impl FsAccess {
         for p in dirs {
             let dir = Dir::open_ambient_dir(p, ambient_authority())?;
             let canonical = std::fs::canonicalize(p)?;
-            grants.push(Grant { path: p.clone(), canonical, dir });
+            grants.push(Grant {
+                path: p.clone(),
+                canonical,
+                dir,
+            });
         }
         Ok(FsAccess::Granted(grants))
     }
@@ -133,8 +157,11 @@ impl FsAccess {
         for g in grants {
             for base in [&g.path, &g.canonical] {
                 if let Ok(rest) = path.strip_prefix(base) {
-                    let rest =
-                        if rest.as_os_str().is_empty() { PathBuf::from(".") } else { rest.to_path_buf() };
+                    let rest = if rest.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        rest.to_path_buf()
+                    };
                     return Ok((&g.dir, rest));
                 }
             }
@@ -149,7 +176,9 @@ impl FsAccess {
     pub fn open(&self, path: &[u8], mode: Mode) -> io::Result<std::fs::File> {
         let p = path_of(path);
         let f = match self {
-            FsAccess::Ambient => cap_std::fs::File::open_ambient_with(p, &mode.options(), ambient_authority())?,
+            FsAccess::Ambient => {
+                cap_std::fs::File::open_ambient_with(p, &mode.options(), ambient_authority())?
+            }
             FsAccess::Granted(g) => {
                 let (dir, rest) = Self::resolve(g, p)?;
                 dir.open_with(rest, &mode.options())?
@@ -160,14 +189,26 @@ impl FsAccess {
 
     /// Whether `path` can be opened for reading (`readable` in loadlib.c).
     pub fn readable(&self, path: &[u8]) -> bool {
-        let m = Mode { read: true, write: false, append: false, create: false, truncate: false };
+        let m = Mode {
+            read: true,
+            write: false,
+            append: false,
+            create: false,
+            truncate: false,
+        };
         self.open(path, m).is_ok()
     }
 
     /// Reads a whole file.
     pub fn read(&self, path: &[u8]) -> io::Result<Vec<u8>> {
         use std::io::Read;
-        let m = Mode { read: true, write: false, append: false, create: false, truncate: false };
+        let m = Mode {
+            read: true,
+            write: false,
+            append: false,
+            create: false,
+            truncate: false,
+        };
         let mut f = self.open(path, m)?;
         let mut v = Vec::new();
         f.read_to_end(&mut v)?;
@@ -250,7 +291,10 @@ pub fn describe(e: &io::Error) -> (String, i32) {
         return (msg, n);
     }
     if e.kind() == io::ErrorKind::PermissionDenied {
-        return ("not permitted by the sandbox (outside the granted directories)".to_string(), EACCES);
+        return (
+            "not permitted by the sandbox (outside the granted directories)".to_string(),
+            EACCES,
+        );
     }
     let errno = match e.kind() {
         io::ErrorKind::NotFound => 2,
@@ -258,5 +302,8 @@ pub fn describe(e: &io::Error) -> (String, i32) {
         io::ErrorKind::InvalidInput => 22,
         _ => 5,
     };
-    (strerror(errno).unwrap_or("Input/output error").to_string(), errno)
+    (
+        strerror(errno).unwrap_or("Input/output error").to_string(),
+        errno,
+    )
 }

@@ -65,7 +65,10 @@ impl Stream {
 
     /// Whether this is one of the three standard streams.
     pub fn is_std(&self) -> bool {
-        matches!(self.target, Some(Target::Stdin | Target::Stdout | Target::Stderr))
+        matches!(
+            self.target,
+            Some(Target::Stdin | Target::Stdout | Target::Stderr)
+        )
     }
 
     fn prepare_read(&mut self) -> io::Result<()> {
@@ -110,7 +113,11 @@ impl Stream {
         if self.rpos < self.rbuf.len() {
             return Ok(Some(self.rbuf[self.rpos]));
         }
-        Ok(if self.fill()? { Some(self.rbuf[self.rpos]) } else { None })
+        Ok(if self.fill()? {
+            Some(self.rbuf[self.rpos])
+        } else {
+            None
+        })
     }
 
     /// Consumes one byte.
