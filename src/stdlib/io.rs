@@ -393,20 +393,14 @@ fn io_output(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 fn f_flush(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let id = tofile(vm, a, 1)?;
     let r = with_stream(vm, id, |s, out| s.flush(out));
-    match r {
-        Ok(()) => vm.ret(&[vm.arg(a, 1)]),
-        Err(e) => fail_result(vm, &e, None),
-    }
+    file_result(vm, r)
 }
 
 fn io_flush(vm: &mut Vm, _a: Args) -> Result<u32, Throw> {
     let (f, id) = getiofile(vm, IO_OUTPUT)?;
     vm.push(f)?;
     let r = with_stream(vm, id, |s, out| s.flush(out));
-    match r {
-        Ok(()) => vm.ret(&[f]),
-        Err(e) => fail_result(vm, &e, None),
-    }
+    file_result(vm, r)
 }
 
 fn f_setvbuf(vm: &mut Vm, a: Args) -> Result<u32, Throw> {

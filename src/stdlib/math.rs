@@ -42,6 +42,21 @@ pub fn open(vm: &mut Vm) -> Result<Value, Throw> {
     for (name, f) in fns {
         vm.set_native(t, name, f)?;
     }
+    // LUA_COMPAT_MATHLIB: the reference lua5.4 (Debian's build, with
+    // LUA_COMPAT_5_3) keeps these 5.3 functions.
+    let compat: [(&'static str, crate::vm::NativeFn); 8] = [
+        ("cosh", cosh),
+        ("sinh", sinh),
+        ("tanh", tanh),
+        ("pow", pow),
+        ("frexp", frexp),
+        ("ldexp", ldexp),
+        ("log10", log10),
+        ("atan2", atan),
+    ];
+    for (name, f) in compat {
+        vm.set_native(t, name, f)?;
+    }
     vm.raw_set_str(t, "pi", Value::float(std::f64::consts::PI))?;
     vm.raw_set_str(t, "huge", Value::float(f64::INFINITY))?;
     vm.raw_set_str(t, "maxinteger", Value::int(i64::MAX))?;
@@ -121,7 +136,7 @@ fn modf(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let ip = if n < 0.0 { n.ceil() } else { n.floor() };
     // The test keeps inf/-inf from producing NaN as fraction.
     let frac = if n == ip { 0.0 } else { n - ip };
-    vm.ret(&[Value::float(ip), Value::float(frac)])
+    vm.ret(&[numint(ip), Value::float(frac)])
 }
 
 macro_rules! float_fn {
@@ -141,6 +156,56 @@ float_fn!(cos, f64::cos);
 float_fn!(tan, f64::tan);
 float_fn!(asin, f64::asin);
 float_fn!(acos, f64::acos);
+float_fn!(cosh, f64::cosh);
+float_fn!(sinh, f64::sinh);
+float_fn!(tanh, f64::tanh);
+float_fn!(log10, f64::log10);
+
+fn pow(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
+    let x = num(vm, a, 1)?;
+    let y = num(vm, a, 2)?;
+    vm.ret(&[Value::float(crate::vm::meta::pow(x, y))])
+}
+
+/// C `frexp`: `x = m * 2^e` with `0.5 <= |m| < 1`.
+fn frexp_f(x: f64) -> (f64, i64) {
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    let (x, adj) = if x.abs() < f64::MIN_POSITIVE {
+        (x * 2f64.powi(64), -64)
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64 - 1022;
+    let m = f64::from_bits((bits & !(0x7ffu64 << 52)) | (1022u64 << 52));
+    (m, exp + adj)
+}
+
+fn frexp(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
+    let x = num(vm, a, 1)?;
+    let (m, e) = frexp_f(x);
+    vm.ret(&[Value::float(m), Value::int(e)])
+}
+
+fn ldexp(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
+    let x = num(vm, a, 1)?;
+    let e = vm.check_int(a, 2)? as i32;
+    // Scale in steps so huge exponents saturate instead of overflowing powi.
+    let mut r = x;
+    let mut e = e as i64;
+    while e > 1000 {
+        r *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        r *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    vm.ret(&[Value::float(r * 2f64.powi(e as i32))])
+}
+
 float_fn!(deg, |x| x * (180.0 / std::f64::consts::PI));
 float_fn!(rad, |x| x * (std::f64::consts::PI / 180.0));
 
@@ -312,7 +377,7 @@ fn random(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         _ => return Err(vm.error_l("wrong number of arguments")),
     };
     if low > up {
-        return Err(vm.arg_error_at(a.n.min(2), "interval is empty"));
+        return Err(vm.arg_error_at(1, "interval is empty"));
     }
     let p = vm
         .libs

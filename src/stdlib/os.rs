@@ -162,9 +162,9 @@ const MONTHS: [&str; 12] = [
 /// Valid conversions (`LUA_STRFTIMEOPTIONS` for C99): one-character ones,
 /// then two-character ones after `||`.
 const OPTIONS_1: &[u8] = b"aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%";
-const OPTIONS_2: [&[u8]; 18] = [
+const OPTIONS_2: [&[u8]; 19] = [
     b"Ec", b"EC", b"Ex", b"EX", b"Ey", b"EY", b"Od", b"Oe", b"OH", b"OI", b"Om", b"OM", b"OS",
-    b"Ou", b"OU", b"OV", b"Ow", b"OW",
+    b"Ou", b"OU", b"OV", b"Ow", b"OW", b"Oy",
 ];
 
 /// glibc's `iso_week_days`.
@@ -459,7 +459,7 @@ fn rename(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let t = vm.str_bytes(to).to_vec();
     match vm.libs.fs.rename(&f, &t) {
         Ok(()) => vm.ret(&[Value::TRUE]),
-        Err(e) => crate::stdlib::io::fail_result(vm, &e, Some(&f)),
+        Err(e) => crate::stdlib::io::fail_result(vm, &e, None),
     }
 }
 

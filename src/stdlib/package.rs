@@ -172,16 +172,17 @@ fn searchpath(
 }
 
 fn searchpath_fn(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
-    let name = vm.check_string(a, 1)?;
-    let path = vm.check_string(a, 2)?;
-    let sep = match vm.opt_string(a, 3)? {
-        Some(s) => vm.str_bytes(s).to_vec(),
-        None => b".".to_vec(),
-    };
+    // lua5.4 (built by gcc) evaluates these checks right to left.
     let rep = match vm.opt_string(a, 4)? {
         Some(s) => vm.str_bytes(s).to_vec(),
         None => b"/".to_vec(),
     };
+    let sep = match vm.opt_string(a, 3)? {
+        Some(s) => vm.str_bytes(s).to_vec(),
+        None => b".".to_vec(),
+    };
+    let path = vm.check_string(a, 2)?;
+    let name = vm.check_string(a, 1)?;
     let (n, p) = (vm.str_bytes(name).to_vec(), vm.str_bytes(path).to_vec());
     match searchpath(vm, &n, &p, &sep, &rep) {
         Ok(f) => {

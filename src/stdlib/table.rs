@@ -120,7 +120,7 @@ fn remove(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     if a.n >= 2 && !vm.arg(a, 2).is_nil() && pos != size {
         // Valid positions are [1, size + 1].
         if (pos as u64).wrapping_sub(1) > size as u64 {
-            return Err(vm.arg_error_at(2, "position out of bounds"));
+            return Err(vm.arg_error_at(1, "position out of bounds"));
         }
     }
     let result = geti(vm, t, pos)?;
@@ -179,7 +179,8 @@ fn concat(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         let v = geti(vm, t, i)?;
         if !vm.append_str_or_number(&mut buf, v) {
             return Err(vm.error_l(&format!(
-                "invalid value (at index {i}) in table for 'concat'"
+                "invalid value ({}) at index {i} in table for 'concat'",
+                v.type_name()
             )));
         }
         if i == last {

@@ -177,10 +177,6 @@ fn char_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         }
         encode(&mut out, code as u32);
     }
-    if a.n == 0 {
-        // luaL_checkinteger on the missing first argument.
-        vm.check_int(a, 1)?;
-    }
     let s = vm.new_string(&out)?;
     vm.ret(&[s])
 }
@@ -239,18 +235,18 @@ fn iter_aux(vm: &mut Vm, a: Args, strict: bool) -> Result<u32, Throw> {
     let s = vm.str_bytes(sv).to_vec();
     let l = s.len() as i64;
     let ctl = vm.arg(a, 2);
-    let mut n = vm.to_integer_strict(ctl).unwrap_or(0).wrapping_sub(1);
-    if n < 0 {
-        n = 0; // first iteration
-    } else if n < l {
-        n += 1; // skip the current byte and its continuations
+    // The control value is the previous position (1-based), i.e. the
+    // 0-based index just after the previous character's first byte.
+    let mut n = vm.to_integer_strict(ctl).unwrap_or(0) as u64;
+    if n < l as u64 {
         while iscont(&s, n as usize) {
-            n += 1;
+            n += 1; // skip continuation bytes
         }
     }
-    if n >= l {
-        return Ok(0);
+    if n >= l as u64 {
+        return Ok(0); // also handles a negative control value
     }
+    let n = n as i64;
     match decode(&s, n as usize, strict) {
         Some((code, _)) => vm.ret(&[Value::int(n + 1), Value::int(code as i64)]),
         None => Err(vm.error_l("invalid UTF-8 code")),
