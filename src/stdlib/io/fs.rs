@@ -152,8 +152,37 @@ impl FsAccess {
         matches!(self, FsAccess::Granted(_))
     }
 
+    /// Whether a relative path climbs above its starting directory through
+    /// `..` (checked lexically so such paths get the sandbox's message even
+    /// when an intermediate directory does not exist; cap-std still checks
+    /// symbolic links when the path is opened).
+    fn climbs_out(rel: &Path) -> bool {
+        use std::path::Component;
+        let mut depth = 0i64;
+        for c in rel.components() {
+            match c {
+                Component::ParentDir => depth -= 1,
+                Component::Normal(_) => depth += 1,
+                Component::RootDir | Component::Prefix(_) => return true,
+                Component::CurDir => {}
+            }
+            if depth < 0 {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The granted directory and the path inside it for `path`.
     fn resolve<'a>(grants: &'a [Grant], path: &Path) -> io::Result<(&'a Dir, PathBuf)> {
+        let (dir, rest) = Self::resolve_lexically(grants, path)?;
+        if Self::climbs_out(&rest) {
+            return Err(denied());
+        }
+        Ok((dir, rest))
+    }
+
+    fn resolve_lexically<'a>(grants: &'a [Grant], path: &Path) -> io::Result<(&'a Dir, PathBuf)> {
         for g in grants {
             for base in [&g.path, &g.canonical] {
                 if let Ok(rest) = path.strip_prefix(base) {
