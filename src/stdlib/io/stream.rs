@@ -252,7 +252,10 @@ impl Stream {
         match &mut self.target {
             Some(Target::Disk(f)) => {
                 let pos = match pos {
-                    SeekFrom::Current(d) => SeekFrom::Current(d - unread),
+                    SeekFrom::Current(d) => match d.checked_sub(unread) {
+                        Some(d) => SeekFrom::Current(d),
+                        None => return Err(io::Error::from_raw_os_error(22)),
+                    },
                     p => p,
                 };
                 f.seek(pos)
