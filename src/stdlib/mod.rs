@@ -2,6 +2,7 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod string;
 
 use crate::vm::{Throw, Vm};
 
@@ -9,5 +10,6 @@ use crate::vm::{Throw, Vm};
 pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
     base::open(vm)?;
     coroutine::open(vm)?;
+    string::open(vm)?;
     Ok(())
 }
