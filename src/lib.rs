@@ -3,10 +3,12 @@
 //!
 //! Data flow (see `docs/` and the design brief): Lua source is compiled by
 //! [`lua`] into slot bytecode ([`bytecode`]), which the tier-0 interpreter in
-//! [`vm`] runs over a guest heap laid out as a Wasm linear memory.
+//! [`vm`] runs over a guest heap laid out as a Wasm linear memory. Packages
+//! ([`package`]) carry the bytecode in signed, lazily loaded slots.
 
 pub mod bytecode;
 pub mod lua;
+pub mod package;
 pub mod profile;
 pub mod stdlib;
 pub mod vm;

@@ -419,7 +419,10 @@ mod tests {
     #[test]
     fn fields_round_trip() {
         let i = Instr::abc(OpCode::ADD, 200, 17, 255, true);
-        assert_eq!((i.opcode(), i.a(), i.b(), i.c(), i.k()), (Some(OpCode::ADD), 200, 17, 255, true));
+        assert_eq!(
+            (i.opcode(), i.a(), i.b(), i.c(), i.k()),
+            (Some(OpCode::ADD), 200, 17, 255, true)
+        );
         let j = Instr::asbx(OpCode::LOADI, 3, -65535);
         assert_eq!((j.a(), j.sbx()), (3, -65535));
         let j = Instr::asbx(OpCode::LOADI, 3, 65536);
@@ -428,6 +431,9 @@ mod tests {
         assert_eq!(s.sj(), -16777215);
         let s = s.with_sj(123);
         assert_eq!(s.sj(), 123);
-        assert_eq!(Instr::abc(OpCode::ADDI, 0, 0, (5 + OFFSET_SC) as u32, false).sc(), 5);
+        assert_eq!(
+            Instr::abc(OpCode::ADDI, 0, 0, (5 + OFFSET_SC) as u32, false).sc(),
+            5
+        );
     }
 }

@@ -23,7 +23,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
     /// Script file (`.lua` or `.sbc`) followed by its arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "FILE [ARGS]")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "FILE [ARGS]"
+    )]
     script: Vec<String>,
 }
 
@@ -34,7 +38,9 @@ fn parse_size(s: &str) -> Result<u64, String> {
         Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
         _ => (s, 1),
     };
-    num.parse::<u64>().map(|n| n * mult).map_err(|e| format!("invalid size '{s}': {e}"))
+    num.parse::<u64>()
+        .map(|n| n * mult)
+        .map_err(|e| format!("invalid size '{s}': {e}"))
 }
 
 /// Reads a `.lua` or `.sbc` file into a verified proto; the error is a
@@ -46,11 +52,15 @@ pub fn load_program_file(path: &Path) -> Result<Proto, String> {
 
 fn load_program_bytes(bytes: &[u8], chunkname: &str) -> Result<Proto, String> {
     if slotjit::bytecode::sbc::is_sbc(bytes) {
-        return slotjit::bytecode::sbc::decode(bytes).map_err(|e| format!("{}: {e}", &chunkname[1..]));
+        return slotjit::bytecode::sbc::decode(bytes)
+            .map_err(|e| format!("{}: {e}", &chunkname[1..]));
     }
     // Like luaL_loadfile: skip a first line starting with '#'.
     let src = if bytes.first() == Some(&b'#') {
-        let nl = bytes.iter().position(|&c| c == b'\n').unwrap_or(bytes.len());
+        let nl = bytes
+            .iter()
+            .position(|&c| c == b'\n')
+            .unwrap_or(bytes.len());
         // Keep the newline so line numbers stay right.
         &bytes[nl..]
     } else {
@@ -61,7 +71,9 @@ fn load_program_bytes(bytes: &[u8], chunkname: &str) -> Result<Proto, String> {
 
 /// Runs `slotjit run`; returns the exit status.
 pub fn run(a: RunArgs) -> i32 {
-    let opts = VmOptions { memory_limit: a.memory_limit.unwrap_or(VmOptions::default().memory_limit) };
+    let opts = VmOptions {
+        memory_limit: a.memory_limit.unwrap_or(VmOptions::default().memory_limit),
+    };
     let mut vm = match Vm::new(opts) {
         Ok(vm) => vm,
         Err(e) => {
@@ -167,14 +179,16 @@ fn set_arg_table(vm: &mut Vm, script: Option<&String>, args: &[String]) -> Resul
     vm.set_global("arg", t).map_err(oom)?;
     let exe = std::env::args().next().unwrap_or_else(|| "slotjit".into());
     let exe_v = vm.new_string(exe.as_bytes()).map_err(oom)?;
-    vm.raw_set(t, slotjit::vm::Value::int(-1), exe_v).map_err(oom)?;
+    vm.raw_set(t, slotjit::vm::Value::int(-1), exe_v)
+        .map_err(oom)?;
     if let Some(s) = script {
         let v = vm.new_string(s.as_bytes()).map_err(oom)?;
         vm.raw_set(t, slotjit::vm::Value::int(0), v).map_err(oom)?;
     }
     for (i, s) in args.iter().enumerate() {
         let v = vm.new_string(s.as_bytes()).map_err(oom)?;
-        vm.raw_set(t, slotjit::vm::Value::int(i as i64 + 1), v).map_err(oom)?;
+        vm.raw_set(t, slotjit::vm::Value::int(i as i64 + 1), v)
+            .map_err(oom)?;
     }
     Ok(())
 }

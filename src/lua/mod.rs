@@ -9,7 +9,11 @@
 //!   constant folding (`lcode.c`);
 //! - `parser`: the grammar, scopes, locals, upvalues, gotos (`lparser.c`).
 
+mod code;
+mod fold;
+mod lexer;
 pub mod number;
+mod parser;
 
 pub use number::LuaNumber;
 
@@ -42,8 +46,7 @@ impl CompileError {
 /// The source is taken as is: skipping a `#!` first line or a UTF-8 BOM
 /// (which `luaL_loadfile` does) is the caller's business.
 pub fn compile(source: &[u8], chunkname: &str) -> Result<crate::bytecode::Proto, CompileError> {
-    let _ = source;
-    Err(CompileError::new(format!("{chunkname}: front end not merged yet"), 0))
+    parser::compile_chunk(source, chunkname)
 }
 
 /// Lua's `luaO_str2num`: converts a numeral string (with optional

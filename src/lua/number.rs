@@ -23,7 +23,10 @@ fn hex_value(c: u8) -> Option<u32> {
 
 fn trim_spaces(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&c| !is_space(c)).unwrap_or(s.len());
-    let end = s.iter().rposition(|&c| !is_space(c)).map_or(start, |p| p + 1);
+    let end = s
+        .iter()
+        .rposition(|&c| !is_space(c))
+        .map_or(start, |p| p + 1);
     s.get(start..end).unwrap_or(&[])
 }
 
@@ -41,7 +44,10 @@ fn split_sign(s: &[u8]) -> (bool, &[u8]) {
 fn str2int(s: &[u8]) -> Option<i64> {
     let (neg, body) = split_sign(trim_spaces(s));
     let mut a: u64 = 0;
-    if let Some(hex) = body.strip_prefix(b"0x").or_else(|| body.strip_prefix(b"0X")) {
+    if let Some(hex) = body
+        .strip_prefix(b"0x")
+        .or_else(|| body.strip_prefix(b"0X"))
+    {
         if hex.is_empty() {
             return None;
         }
@@ -78,17 +84,19 @@ fn str2float(s: &[u8]) -> Option<f64> {
     }
     let t = trim_spaces(s);
     let (neg, body) = split_sign(t);
-    let magnitude =
-        if let Some(hex) = body.strip_prefix(b"0x").or_else(|| body.strip_prefix(b"0X")) {
-            parse_hex_float(hex)?
-        } else {
-            if body.first().is_some_and(|&c| c == b'+' || c == b'-') {
-                return None;
-            }
-            // Rust's float grammar is strtod's decimal grammar (minus
-            // whitespace, which was trimmed, and inf/nan, excluded above).
-            std::str::from_utf8(body).ok()?.parse::<f64>().ok()?
-        };
+    let magnitude = if let Some(hex) = body
+        .strip_prefix(b"0x")
+        .or_else(|| body.strip_prefix(b"0X"))
+    {
+        parse_hex_float(hex)?
+    } else {
+        if body.first().is_some_and(|&c| c == b'+' || c == b'-') {
+            return None;
+        }
+        // Rust's float grammar is strtod's decimal grammar (minus
+        // whitespace, which was trimmed, and inf/nan, excluded above).
+        std::str::from_utf8(body).ok()?.parse::<f64>().ok()?
+    };
     Some(if neg { -magnitude } else { magnitude })
 }
 
@@ -160,7 +168,11 @@ fn compose_binary_float(mant: u64, exp: i64, sticky: bool) -> f64 {
     if big_e > 1023 {
         return f64::INFINITY;
     }
-    let bits: i64 = if big_e >= -1022 { 53 } else { 53 - (-1022 - big_e) };
+    let bits: i64 = if big_e >= -1022 {
+        53
+    } else {
+        53 - (-1022 - big_e)
+    };
     if bits < 0 {
         return 0.0;
     }
@@ -213,10 +225,19 @@ mod tests {
     fn hex_floats_round_correctly() {
         assert_eq!(str2number(b"0x1p4"), Some(LuaNumber::Float(16.0)));
         assert_eq!(str2number(b"0x.8"), Some(LuaNumber::Float(0.5)));
-        assert_eq!(str2number(b"0x1p-1074"), Some(LuaNumber::Float(f64::from_bits(1))));
+        assert_eq!(
+            str2number(b"0x1p-1074"),
+            Some(LuaNumber::Float(f64::from_bits(1)))
+        );
         assert_eq!(str2number(b"0x1p-1075"), Some(LuaNumber::Float(0.0)));
-        assert_eq!(str2number(b"0x1.8p-1074"), Some(LuaNumber::Float(f64::from_bits(2))));
-        assert_eq!(str2number(b"0x1p1024"), Some(LuaNumber::Float(f64::INFINITY)));
+        assert_eq!(
+            str2number(b"0x1.8p-1074"),
+            Some(LuaNumber::Float(f64::from_bits(2)))
+        );
+        assert_eq!(
+            str2number(b"0x1p1024"),
+            Some(LuaNumber::Float(f64::INFINITY))
+        );
         assert_eq!(
             str2number(b"0x1.fffffffffffff8p0"),
             Some(LuaNumber::Float(2.0))

@@ -67,7 +67,11 @@ impl Profile {
         if !self.feedback_enabled {
             return;
         }
-        if let Some(s) = self.protos.get_mut(id as usize).and_then(|p| p.site_types.get_mut(pc)) {
+        if let Some(s) = self
+            .protos
+            .get_mut(id as usize)
+            .and_then(|p| p.site_types.get_mut(pc))
+        {
             *s |= tag_bit(a) | tag_bit(b);
         }
     }
@@ -78,7 +82,11 @@ impl Profile {
         if !self.feedback_enabled {
             return;
         }
-        if let Some(s) = self.protos.get_mut(id as usize).and_then(|p| p.callees.get_mut(pc)) {
+        if let Some(s) = self
+            .protos
+            .get_mut(id as usize)
+            .and_then(|p| p.callees.get_mut(pc))
+        {
             let c = callee.wrapping_add(1);
             if *s == 0 {
                 *s = c;
@@ -95,7 +103,10 @@ pub fn describe_mask(mask: u16) -> String {
         "nil", "false", "true", "int", "float", "string", "table", "lfunc", "nfunc", "nclosure",
         "thread", "lightud",
     ];
-    let parts: Vec<&str> = (0..TAG_COUNT as usize).filter(|t| mask & (1 << t) != 0).map(|t| NAMES[t]).collect();
+    let parts: Vec<&str> = (0..TAG_COUNT as usize)
+        .filter(|t| mask & (1 << t) != 0)
+        .map(|t| NAMES[t])
+        .collect();
     parts.join("|")
 }
 
@@ -105,15 +116,35 @@ pub fn dump(vm: &crate::vm::Vm) -> String {
     let mut out = String::from("-- slotjit profile --\n");
     for (id, p) in vm.profile.protos.iter().enumerate() {
         let lp = vm.proto(id as u32);
-        let name = format!("{}:{}", crate::lua::chunk_id(&lp.proto.source), lp.proto.line_defined);
-        let _ = writeln!(out, "proto {id} <{name}> calls={} backedges={}", p.calls, p.backedges);
+        let name = format!(
+            "{}:{}",
+            crate::lua::chunk_id(&lp.proto.source),
+            lp.proto.line_defined
+        );
+        let _ = writeln!(
+            out,
+            "proto {id} <{name}> calls={} backedges={}",
+            p.calls, p.backedges
+        );
         for (pc, mask) in p.site_types.iter().enumerate().filter(|(_, m)| **m != 0) {
-            let op = lp.code.get(pc).and_then(|i| i.opcode()).map_or("?", |o| o.name());
+            let op = lp
+                .code
+                .get(pc)
+                .and_then(|i| i.opcode())
+                .map_or("?", |o| o.name());
             let line = lp.proto.line_at(pc);
-            let _ = writeln!(out, "  pc {pc:<4} [{line}] {op:<10} types={}", describe_mask(*mask));
+            let _ = writeln!(
+                out,
+                "  pc {pc:<4} [{line}] {op:<10} types={}",
+                describe_mask(*mask)
+            );
         }
         for (pc, c) in p.callees.iter().enumerate().filter(|(_, c)| **c != 0) {
-            let what = if *c == u64::MAX { "polymorphic".to_string() } else { format!("{:#x}", c - 1) };
+            let what = if *c == u64::MAX {
+                "polymorphic".to_string()
+            } else {
+                format!("{:#x}", c - 1)
+            };
             let _ = writeln!(out, "  pc {pc:<4} call target {what}");
         }
     }

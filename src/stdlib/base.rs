@@ -10,6 +10,7 @@ use crate::vm::{Args, Throw, Value, Vm};
 pub fn open(vm: &mut Vm) -> Result<(), Throw> {
     let g = vm.globals_value();
     vm.raw_set_str(g, "_G", g)?;
+    super::register_loaded(vm, "_G", g)?;
     let ver = vm.new_string(b"Lua 5.4")?;
     vm.raw_set_str(g, "_VERSION", ver)?;
     vm.raw_set_str(g, "pcall", Vm::native_value(NATIVE_PCALL))?;
@@ -117,7 +118,10 @@ fn parse_in_base(s: &[u8], base: u32) -> Option<i64> {
 fn trim_space(s: &[u8]) -> &[u8] {
     let is_space = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     let start = s.iter().position(|c| !is_space(c)).unwrap_or(s.len());
-    let end = s.iter().rposition(|c| !is_space(c)).map_or(start, |e| e + 1);
+    let end = s
+        .iter()
+        .rposition(|c| !is_space(c))
+        .map_or(start, |e| e + 1);
     &s[start..end]
 }
 
@@ -187,7 +191,11 @@ fn ipairs_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     } else {
         vm.index(t, Value::int(i), crate::vm::meta::Origin::None)?
     };
-    if v.is_nil() { vm.ret(&[Value::NIL]) } else { vm.ret(&[Value::int(i), v]) }
+    if v.is_nil() {
+        vm.ret(&[Value::NIL])
+    } else {
+        vm.ret(&[Value::int(i), v])
+    }
 }
 
 fn rawget(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
@@ -255,11 +263,19 @@ fn assert(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         // Return all arguments: they are already the top `n` stack values.
         return Ok(a.n);
     }
-    if a.n >= 2 {
-        let msg = vm.arg(a, 2);
-        return Err(vm.throw_value(msg));
+    // Like lua5.4, the message goes through `error` at level 1, so a string
+    // message gets the caller's position.
+    let msg = if a.n >= 2 {
+        vm.arg(a, 2)
+    } else {
+        vm.new_string(b"assertion failed!")?
+    };
+    if msg.is_string() {
+        let mut full = vm.where_level(1).into_bytes();
+        full.extend_from_slice(vm.str_bytes(msg));
+        return Err(vm.error_msg_raw(&full));
     }
-    Err(vm.error_l("assertion failed!"))
+    Err(vm.throw_value(msg))
 }
 
 fn error(vm: &mut Vm, a: Args) -> Result<u32, Throw> {

@@ -8,6 +8,7 @@ use crate::vm::{Args, Throw, Value, Vm};
 pub fn open(vm: &mut Vm) -> Result<(), Throw> {
     let t = vm.new_table(0, 8)?;
     vm.set_global("coroutine", t)?;
+    super::register_loaded(vm, "coroutine", t)?;
     vm.set_native(t, "create", create)?;
     vm.set_native(t, "resume", resume)?;
     vm.set_native(t, "yield", yield_)?;
@@ -22,7 +23,11 @@ pub fn open(vm: &mut Vm) -> Result<(), Throw> {
 
 fn check_co(vm: &mut Vm, a: Args, i: u32) -> Result<Value, Throw> {
     let v = vm.arg(a, i);
-    if v.tag() == TAG_THREAD { Ok(v) } else { Err(vm.type_arg_error_at(i, "coroutine", v)) }
+    if v.tag() == TAG_THREAD {
+        Ok(v)
+    } else {
+        Err(vm.type_arg_error_at(i, "thread", v))
+    }
 }
 
 fn create(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
@@ -109,7 +114,11 @@ fn wrap_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 fn isyieldable(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let r = if a.n >= 1 {
         let co = check_co(vm, a, 1)?;
-        if co == vm.running_thread() { vm.is_yieldable() } else { vm.coroutine_status(co) != "dead" && co != vm.main_thread_value() }
+        if co == vm.running_thread() {
+            vm.is_yieldable()
+        } else {
+            vm.coroutine_status(co) != "dead" && co != vm.main_thread_value()
+        }
     } else {
         vm.is_yieldable()
     };

@@ -4,7 +4,7 @@ pub mod base;
 pub mod coroutine;
 pub mod string;
 
-use crate::vm::{Throw, Vm};
+use crate::vm::{Throw, Value, Vm};
 
 /// Installs every library into the isolate's globals.
 pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
@@ -12,4 +12,16 @@ pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
     coroutine::open(vm)?;
     string::open(vm)?;
     Ok(())
+}
+
+/// Records a library table in `package.loaded` (the registry's `_LOADED`),
+/// creating it on first use. Tracebacks name functions through it.
+pub fn register_loaded(vm: &mut Vm, name: &str, lib: Value) -> Result<(), Throw> {
+    let reg = Value::object(crate::vm::layout::TAG_TABLE, vm.registry);
+    let mut loaded = vm.raw_get_str(reg, "_LOADED")?;
+    if !loaded.is_table() {
+        loaded = vm.new_table(0, 16)?;
+        vm.raw_set_str(reg, "_LOADED", loaded)?;
+    }
+    vm.raw_set_str(loaded, name, lib)
 }

@@ -97,7 +97,9 @@ impl Vm {
             Err(_) => return Err(self.out_of_memory()),
         };
         let used = (self.frame_cap * FRAME_SLOTS) as usize;
-        self.heap.mem.copy_within(self.frames..self.frames + used, nb);
+        self.heap
+            .mem
+            .copy_within(self.frames..self.frames + used, nb);
         self.heap.free(self.frames as u32 - 1);
         self.frames = nb;
         self.frame_cap = new_cap;
@@ -246,7 +248,12 @@ impl Vm {
 
     /// Runs the native at stack index `func` and moves its results.
     /// `pcall`/`xpcall` instead leave a boundary frame and may start a Lua call.
-    pub(crate) fn call_native(&mut self, func: u32, f: Value, nresults: i32) -> Result<PreCall, Throw> {
+    pub(crate) fn call_native(
+        &mut self,
+        func: u32,
+        f: Value,
+        nresults: i32,
+    ) -> Result<PreCall, Throw> {
         let id = if f.tag() == TAG_NFUNC {
             f.payload() as u32
         } else {
@@ -284,7 +291,11 @@ impl Vm {
         match wanted {
             0 => self.top = res,
             1 => {
-                let v = if n == 0 { Value::NIL } else { self.heap.get(base + first as usize) };
+                let v = if n == 0 {
+                    Value::NIL
+                } else {
+                    self.heap.get(base + first as usize)
+                };
                 self.heap.set(base + res as usize, v);
                 self.top = res + 1;
             }
@@ -333,7 +344,12 @@ impl Vm {
     }
 
     /// Calls `f` with `args`, returning up to `nresults` results (-1 = all).
-    pub fn call_value(&mut self, f: Value, args: &[Value], nresults: i32) -> Result<Vec<Value>, Throw> {
+    pub fn call_value(
+        &mut self,
+        f: Value,
+        args: &[Value],
+        nresults: i32,
+    ) -> Result<Vec<Value>, Throw> {
         let func = self.top;
         self.ensure_stack(func, args.len() as u32 + 1 + thread::MIN_STACK)?;
         self.set_stk(func, f);
@@ -362,7 +378,13 @@ impl Vm {
     }
 
     /// Calls a metamethod with three arguments and no result (`luaT_callTM`).
-    pub(crate) fn call_tm3(&mut self, tm: Value, a: Value, b: Value, c: Value) -> Result<(), Throw> {
+    pub(crate) fn call_tm3(
+        &mut self,
+        tm: Value,
+        a: Value,
+        b: Value,
+        c: Value,
+    ) -> Result<(), Throw> {
         let func = self.top;
         self.ensure_stack(func, 4 + thread::MIN_STACK)?;
         self.set_stk(func, tm);

@@ -15,7 +15,11 @@ use super::{Throw, Vm};
 fn upval_word(h: &super::heap::Heap, cl: usize, i: u32) -> u32 {
     let s = h.mem[cl + 1 + (i / 4) as usize];
     let w = if i % 4 < 2 { s.lo } else { s.hi };
-    if i % 2 == 0 { w as u32 } else { (w >> 32) as u32 }
+    if i % 2 == 0 {
+        w as u32
+    } else {
+        (w >> 32) as u32
+    }
 }
 
 fn set_upval_word(h: &mut super::heap::Heap, cl: usize, i: u32, off: u32) {
@@ -126,7 +130,12 @@ impl Vm {
 
     /// Creates the closure for `CLOSURE`: captures from the frame at `base`
     /// or from the enclosing closure `parent`.
-    pub(crate) fn make_closure(&mut self, id: u32, base: usize, parent: usize) -> Result<Value, Throw> {
+    pub(crate) fn make_closure(
+        &mut self,
+        id: u32,
+        base: usize,
+        parent: usize,
+    ) -> Result<Value, Throw> {
         self.maybe_gc();
         let p = self.protos[id as usize].clone();
         let n = p.proto.upvalues.len() as u32;
@@ -168,7 +177,8 @@ pub fn new_main_closure(vm: &mut Vm, id: u32, env: Value) -> Result<Value, Throw
             }
         };
         vm.heap.mem[uv as usize].hi = slot_offset(uv + 1) as u64;
-        vm.heap.set(uv as usize + 1, if i == 0 { env } else { Value::NIL });
+        vm.heap
+            .set(uv as usize + 1, if i == 0 { env } else { Value::NIL });
         set_upval_word(&mut vm.heap, cl, i, slot_offset(uv));
     }
     vm.roots.pop();

@@ -137,7 +137,9 @@ impl Vm {
         // Keep results reachable while switching back.
         let mark = self.roots.len();
         match &result {
-            ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => self.roots.extend_from_slice(v),
+            ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => {
+                self.roots.extend_from_slice(v)
+            }
             ResumeOutcome::Failed(e) => self.roots.push(*e),
         }
         self.switch_to(prev);
@@ -179,7 +181,11 @@ impl Vm {
         let errored = self.aux_mut(t).errored;
         let prev = self.thread;
         let saved_nny = self.nny;
-        let err = if errored { Some(self.heap.get(tf::stack(&self.heap, t))) } else { None };
+        let err = if errored {
+            Some(self.heap.get(tf::stack(&self.heap, t)))
+        } else {
+            None
+        };
         self.switch_to(t);
         self.nny = 1;
         self.error_value = err.unwrap_or(Value::NIL);

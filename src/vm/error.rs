@@ -6,7 +6,7 @@
 use super::layout::*;
 use super::thread::{FRAME_LUA, FRAME_TAIL, Frame};
 use super::value::Value;
-use super::{Tm, Vm, TM_NAMES};
+use super::{TM_NAMES, Tm, Vm};
 use crate::bytecode::{Constant, Instr, OpCode, Proto};
 
 /// Non-local exit from VM code. The payload (error value or yielded values)
@@ -69,7 +69,10 @@ fn const_str(p: &Proto, k: usize) -> Option<String> {
 }
 
 fn upval_name(p: &Proto, i: usize) -> String {
-    p.upvalues.get(i).and_then(|u| u.name.clone()).unwrap_or_else(|| "?".to_string())
+    p.upvalues
+        .get(i)
+        .and_then(|u| u.name.clone())
+        .unwrap_or_else(|| "?".to_string())
 }
 
 /// Lua's `findsetreg`: the last instruction before `lastpc` that set `reg`
@@ -111,7 +114,10 @@ fn object_name_depth(p: &Proto, lastpc: usize, reg: u32, depth: u32) -> Option<V
         return None;
     }
     if let Some(name) = p.local_name(reg + 1, lastpc as u32) {
-        return Some(VarInfo { kind: "local", name: name.to_string() });
+        return Some(VarInfo {
+            kind: "local",
+            name: name.to_string(),
+        });
     }
     let pc = find_set_reg(p, lastpc, reg)?;
     let i = p.code[pc];
@@ -122,7 +128,11 @@ fn object_name_depth(p: &Proto, lastpc: usize, reg: u32, depth: u32) -> Option<V
         } else {
             object_name_depth(p, pc, t, depth + 1).map(|v| v.name)
         };
-        let kind = if tname.as_deref() == Some("_ENV") { "global" } else { "field" };
+        let kind = if tname.as_deref() == Some("_ENV") {
+            "global"
+        } else {
+            "field"
+        };
         VarInfo { kind, name }
     };
     match i.opcode()? {
@@ -141,19 +151,28 @@ fn object_name_depth(p: &Proto, lastpc: usize, reg: u32, depth: u32) -> Option<V
             let name = reg_const_name(p, pc, i.c(), depth);
             Some(gxf(false, name))
         }
-        OpCode::GETI => Some(VarInfo { kind: "field", name: "integer index".into() }),
+        OpCode::GETI => Some(VarInfo {
+            kind: "field",
+            name: "integer index".into(),
+        }),
         OpCode::GETFIELD => {
             let name = const_str(p, i.c() as usize).unwrap_or_else(|| "?".into());
             Some(gxf(false, name))
         }
-        OpCode::GETUPVAL => Some(VarInfo { kind: "upvalue", name: upval_name(p, i.b() as usize) }),
+        OpCode::GETUPVAL => Some(VarInfo {
+            kind: "upvalue",
+            name: upval_name(p, i.b() as usize),
+        }),
         OpCode::LOADK | OpCode::LOADKX => {
             let k = if i.opcode() == Some(OpCode::LOADK) {
                 i.bx() as usize
             } else {
                 p.code.get(pc + 1).map_or(usize::MAX, |e| e.ax() as usize)
             };
-            const_str(p, k).map(|name| VarInfo { kind: "constant", name })
+            const_str(p, k).map(|name| VarInfo {
+                kind: "constant",
+                name,
+            })
         }
         OpCode::SELF => {
             let name = if i.k() {
@@ -161,7 +180,10 @@ fn object_name_depth(p: &Proto, lastpc: usize, reg: u32, depth: u32) -> Option<V
             } else {
                 reg_const_name(p, pc, i.c(), depth)
             };
-            Some(VarInfo { kind: "method", name })
+            Some(VarInfo {
+                kind: "method",
+                name,
+            })
         }
         _ => None,
     }
@@ -180,7 +202,10 @@ pub fn func_name_from_code(p: &Proto, pc: usize) -> Option<VarInfo> {
     let tm = match i.opcode()? {
         OpCode::CALL | OpCode::TAILCALL => return object_name(p, pc, i.a()),
         OpCode::TFORCALL => {
-            return Some(VarInfo { kind: "for iterator", name: "for iterator".into() });
+            return Some(VarInfo {
+                kind: "for iterator",
+                name: "for iterator".into(),
+            });
         }
         OpCode::SELF | OpCode::GETTABUP | OpCode::GETTABLE | OpCode::GETI | OpCode::GETFIELD => {
             Tm::Index
@@ -215,7 +240,10 @@ pub fn func_name_from_code(p: &Proto, pc: usize) -> Option<VarInfo> {
         OpCode::CLOSE | OpCode::RETURN => Tm::Close,
         _ => return None,
     };
-    Some(VarInfo { kind: "metamethod", name: TM_NAMES[tm as usize][2..].to_string() })
+    Some(VarInfo {
+        kind: "metamethod",
+        name: TM_NAMES[tm as usize][2..].to_string(),
+    })
 }
 
 impl Vm {
@@ -374,7 +402,12 @@ impl Vm {
         let (src, line, what_main, linedefined) = if f.flags & FRAME_LUA != 0 {
             let p = &self.protos[f.id as usize].proto;
             let line = p.line_at(f.saved_pc.saturating_sub(1) as usize);
-            (crate::lua::chunk_id(&p.source), Some(line), p.line_defined == 0, p.line_defined)
+            (
+                crate::lua::chunk_id(&p.source),
+                Some(line),
+                p.line_defined == 0,
+                p.line_defined,
+            )
         } else {
             ("[C]".to_string(), None, false, 0)
         };
@@ -419,14 +452,23 @@ impl Vm {
                     }
                     let vt = slot_index(val.offset());
                     let mut k2 = Value::NIL;
-                    while let super::table::Next::Entry(k3, v3) = super::table::next(&self.heap, vt, k2) {
+                    while let super::table::Next::Entry(k3, v3) =
+                        super::table::next(&self.heap, vt, k2)
+                    {
                         k2 = k3;
                         if v3 == func && k3.is_string() {
                             let lib = String::from_utf8_lossy(self.str_bytes(key)).into_owned();
                             let name = String::from_utf8_lossy(self.str_bytes(k3)).into_owned();
-                            let full = if lib == "_G" { name } else { format!("{lib}.{name}") };
+                            let full = if lib == "_G" {
+                                name
+                            } else {
+                                format!("{lib}.{name}")
+                            };
                             // Prefer the global name, as lua5.4 strips "_G.".
-                            if found.as_ref().is_none_or(|f| f.contains('.') && !full.contains('.')) {
+                            if found
+                                .as_ref()
+                                .is_none_or(|f| f.contains('.') && !full.contains('.'))
+                            {
                                 found = Some(full);
                             }
                         }

@@ -8,12 +8,12 @@
 //! pause of 200%). Values held only in Rust locals are not roots, which is
 //! why allocating VM functions take the values they must keep as arguments.
 
+use super::Vm;
 use super::closure;
 use super::layout::*;
 use super::table;
 use super::thread::fields as tf;
 use super::value::Value;
-use super::Vm;
 
 /// Collector bookkeeping.
 #[derive(Default)]
@@ -76,7 +76,10 @@ impl Vm {
         if self.error_value.is_collectable() {
             gray.push(self.error_value);
         }
-        gray.push(Value::object(TAG_THREAD, slot_offset(self.main_thread as u32)));
+        gray.push(Value::object(
+            TAG_THREAD,
+            slot_offset(self.main_thread as u32),
+        ));
         gray.push(Value::object(TAG_THREAD, slot_offset(self.thread as u32)));
         self.propagate(&mut gray);
 
@@ -173,7 +176,8 @@ impl Vm {
         self.heap.mark(frames - 1);
         let mut live_top = tf::top(&self.heap, t);
         for f in 0..nframes {
-            let fr = super::thread::Frame::load(&self.heap.mem, frames + (f * FRAME_SLOTS) as usize);
+            let fr =
+                super::thread::Frame::load(&self.heap.mem, frames + (f * FRAME_SLOTS) as usize);
             live_top = live_top.max(fr.top);
         }
         let live_top = live_top.min(size) as usize;

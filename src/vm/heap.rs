@@ -181,7 +181,10 @@ impl Heap {
         };
         let old = *head;
         *head = idx;
-        self.mem[idx as usize] = Slot { lo: header_lo(n, KIND_FREE, 0, 0), hi: old as u64 };
+        self.mem[idx as usize] = Slot {
+            lo: header_lo(n, KIND_FREE, 0, 0),
+            hi: old as u64,
+        };
     }
 
     /// Frees a block immediately (used for buffers replaced by a resize).
@@ -284,7 +287,8 @@ impl Heap {
     }
 
     fn find_interned(&self, hash: u32, s: &[u8]) -> Option<u32> {
-        self.strings.find(hash, |idx| self.str_bytes(idx as usize) == s)
+        self.strings
+            .find(hash, |idx| self.str_bytes(idx as usize) == s)
     }
 
     /// Length of the string at slot index `i`.

@@ -42,12 +42,15 @@ impl Vm {
 
     fn call_protected_inner(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
         if self.poisoned {
-            return Err(VmError::Internal("isolate was poisoned by an earlier internal error".into()));
+            return Err(VmError::Internal(
+                "isolate was poisoned by an earlier internal error".into(),
+            ));
         }
         let host_id = self.host_entry_id();
         let base = self.top;
         let oom = |_| VmError::OutOfMemory;
-        self.ensure_stack(base, args.len() as u32 + 2 + super::thread::MIN_STACK).map_err(oom)?;
+        self.ensure_stack(base, args.len() as u32 + 2 + super::thread::MIN_STACK)
+            .map_err(oom)?;
         self.set_stk(base, Vm::native_value(host_id));
         self.push_frame(Frame {
             func: base,
@@ -90,11 +93,31 @@ impl Vm {
                 } else {
                     String::new()
                 };
-                // Unwind everything this call pushed.
+                // As in lua.c, pending `__close` handlers see the error object
+                // the message handler produced (message plus traceback).
+                let full = if traceback.is_empty() {
+                    message.clone()
+                } else {
+                    format!("{message}\n{traceback}")
+                };
+                let handled = match self.heap.new_string(full.as_bytes()) {
+                    Ok(s) => Value::object(super::layout::TAG_STR, super::layout::slot_offset(s)),
+                    Err(_) => err,
+                };
+                self.error_value = handled;
                 let _ = self.close_level(func, true);
+                let after = self.error_value;
                 self.nframes = host_frame;
                 self.top = base;
                 self.error_value = Value::NIL;
+                if after != handled {
+                    // A `__close` handler raised a new error: that one is reported.
+                    let (message, _) = self.error_message(after);
+                    return Err(VmError::Runtime {
+                        message,
+                        traceback: String::new(),
+                    });
+                }
                 Err(VmError::Runtime { message, traceback })
             }
         }
@@ -112,12 +135,18 @@ impl Vm {
             if !tm.is_nil() {
                 if let Ok(r) = self.call_value(tm, &[err], 1) {
                     if let Some(s) = r.first().filter(|s| s.is_string()) {
-                        return (String::from_utf8_lossy(self.str_bytes(*s)).into_owned(), false);
+                        return (
+                            String::from_utf8_lossy(self.str_bytes(*s)).into_owned(),
+                            false,
+                        );
                     }
                 }
             }
         }
-        (format!("(error object is a {} value)", err.type_name()), true)
+        (
+            format!("(error object is a {} value)", err.type_name()),
+            true,
+        )
     }
 
     fn host_entry_id(&mut self) -> u32 {

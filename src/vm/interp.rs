@@ -78,7 +78,10 @@ impl Vm {
 
     /// Largest `top` among the running coroutine's frames.
     pub(crate) fn frame_top_max(&self) -> u32 {
-        (0..self.nframes).map(|i| self.frame(i).top).max().unwrap_or(0)
+        (0..self.nframes)
+            .map(|i| self.frame(i).top)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Closes upvalues and pending to-be-closed variables at stack index
@@ -96,7 +99,11 @@ impl Vm {
             aux.tbc.pop();
             let obj = self.stk(idx);
             let tm = self.get_tm_by_obj(obj, Tm::Close);
-            let err = if with_error { self.error_value } else { Value::NIL };
+            let err = if with_error {
+                self.error_value
+            } else {
+                Value::NIL
+            };
             if with_error {
                 if let Err(Throw::Error) = self.call_value(tm, &[obj, err], 0) {
                     // The new error replaces the old one; keep closing.
@@ -138,7 +145,11 @@ impl Vm {
             return Err(self.error_msg_raw(msg.as_bytes()));
         }
         // Callee results are at func+1.. (xpcall's callee at func+2..).
-        let first = if f.flags & FRAME_XPCALL != 0 { f.func + 2 } else { f.func + 1 };
+        let first = if f.flags & FRAME_XPCALL != 0 {
+            f.func + 2
+        } else {
+            f.func + 1
+        };
         let n = self.top - first;
         self.set_stk(first - 1, Value::TRUE);
         self.poscall(fi, first - 1, n + 1);
@@ -212,11 +223,20 @@ impl Vm {
                     let b = rv!($i.b());
                     let c = rv!($i.c());
                     if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                        set_r!(
+                            $i.a(),
+                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                        );
                     } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                         set_r!($i.a(), Value::float($flt(x, y)));
                     } else {
-                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), Origin::Reg($i.c())));
+                        let v = protect!(self.arith_slow(
+                            $tm,
+                            b,
+                            c,
+                            Origin::Reg($i.b()),
+                            Origin::Reg($i.c())
+                        ));
                         set_r!($i.a(), v);
                     }
                 }};
@@ -226,7 +246,10 @@ impl Vm {
                     let b = rv!($i.b());
                     let c = k[$i.c() as usize];
                     if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                        set_r!(
+                            $i.a(),
+                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                        );
                     } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                         set_r!($i.a(), Value::float($flt(x, y)));
                     } else {
@@ -256,9 +279,14 @@ impl Vm {
                     let b = rv!($i.b());
                     let c: Value = $c;
                     if b.tag() == TAG_INT && c.tag() == TAG_INT && c.as_int_unchecked() != 0 {
-                        set_r!($i.a(), Value::int($int(b.as_int_unchecked(), c.as_int_unchecked())));
+                        set_r!(
+                            $i.a(),
+                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                        );
                     } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT
-                        || (b.is_number() && c.is_number() && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
+                        || (b.is_number()
+                            && c.is_number()
+                            && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
                     {
                         let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
                         set_r!($i.a(), Value::float($flt(x, y)));
@@ -273,7 +301,10 @@ impl Vm {
                     let b = rv!($i.b());
                     let c: Value = $c;
                     if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!($i.a(), Value::int($op(b.as_int_unchecked(), c.as_int_unchecked())));
+                        set_r!(
+                            $i.a(),
+                            Value::int($op(b.as_int_unchecked(), c.as_int_unchecked()))
+                        );
                     } else if $swapped {
                         let v = protect!(self.arith_slow($tm, c, b, $oc, Origin::Reg($i.b())));
                         set_r!($i.a(), v);
@@ -366,7 +397,8 @@ impl Vm {
                                 continue;
                             }
                         }
-                        let v = protect!(self.index(t, Value::int(i.c() as i64), Origin::Reg(i.b())));
+                        let v =
+                            protect!(self.index(t, Value::int(i.c() as i64), Origin::Reg(i.b())));
                         set_r!(i.a(), v);
                     }
                     OpCode::GETFIELD => {
@@ -417,7 +449,12 @@ impl Vm {
                                 continue;
                             }
                         }
-                        protect!(self.set_index(t, Value::int(i.b() as i64), v, Origin::Reg(i.a())));
+                        protect!(self.set_index(
+                            t,
+                            Value::int(i.b() as i64),
+                            v,
+                            Origin::Reg(i.a())
+                        ));
                     }
                     OpCode::SETFIELD => {
                         let t = rv!(i.a());
@@ -467,25 +504,90 @@ impl Vm {
                         } else {
                             let c = Value::int(imm);
                             let v = if i.k() {
-                                protect!(self.arith_slow(Tm::Add, c, b, Origin::None, Origin::Reg(i.b())))
+                                protect!(self.arith_slow(
+                                    Tm::Add,
+                                    c,
+                                    b,
+                                    Origin::None,
+                                    Origin::Reg(i.b())
+                                ))
                             } else {
-                                protect!(self.arith_slow(Tm::Add, b, c, Origin::Reg(i.b()), Origin::None))
+                                protect!(self.arith_slow(
+                                    Tm::Add,
+                                    b,
+                                    c,
+                                    Origin::Reg(i.b()),
+                                    Origin::None
+                                ))
                             };
                             set_r!(i.a(), v);
                         }
                     }
-                    OpCode::ADDK => arith_rk!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
-                    OpCode::SUBK => arith_rk!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
-                    OpCode::MULK => arith_rk!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
-                    OpCode::MODK => intdiv_like!(i, Tm::Mod, int_mod, float_mod, k[i.c() as usize], Origin::None),
-                    OpCode::POWK => float_rr!(i, Tm::Pow, super::meta::pow, k[i.c() as usize], Origin::None),
-                    OpCode::DIVK => float_rr!(i, Tm::Div, |x: f64, y: f64| x / y, k[i.c() as usize], Origin::None),
-                    OpCode::IDIVK => {
-                        intdiv_like!(i, Tm::IDiv, int_floor_div, float_floor_div, k[i.c() as usize], Origin::None)
+                    OpCode::ADDK => {
+                        arith_rk!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y)
                     }
-                    OpCode::BANDK => bitwise!(i, Tm::BAnd, |x: i64, y: i64| x & y, k[i.c() as usize], Origin::None, i.k()),
-                    OpCode::BORK => bitwise!(i, Tm::BOr, |x: i64, y: i64| x | y, k[i.c() as usize], Origin::None, i.k()),
-                    OpCode::BXORK => bitwise!(i, Tm::BXor, |x: i64, y: i64| x ^ y, k[i.c() as usize], Origin::None, i.k()),
+                    OpCode::SUBK => {
+                        arith_rk!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y)
+                    }
+                    OpCode::MULK => {
+                        arith_rk!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
+                    }
+                    OpCode::MODK => intdiv_like!(
+                        i,
+                        Tm::Mod,
+                        int_mod,
+                        float_mod,
+                        k[i.c() as usize],
+                        Origin::None
+                    ),
+                    OpCode::POWK => float_rr!(
+                        i,
+                        Tm::Pow,
+                        super::meta::pow,
+                        k[i.c() as usize],
+                        Origin::None
+                    ),
+                    OpCode::DIVK => float_rr!(
+                        i,
+                        Tm::Div,
+                        |x: f64, y: f64| x / y,
+                        k[i.c() as usize],
+                        Origin::None
+                    ),
+                    OpCode::IDIVK => {
+                        intdiv_like!(
+                            i,
+                            Tm::IDiv,
+                            int_floor_div,
+                            float_floor_div,
+                            k[i.c() as usize],
+                            Origin::None
+                        )
+                    }
+                    OpCode::BANDK => bitwise!(
+                        i,
+                        Tm::BAnd,
+                        |x: i64, y: i64| x & y,
+                        k[i.c() as usize],
+                        Origin::None,
+                        i.k()
+                    ),
+                    OpCode::BORK => bitwise!(
+                        i,
+                        Tm::BOr,
+                        |x: i64, y: i64| x | y,
+                        k[i.c() as usize],
+                        Origin::None,
+                        i.k()
+                    ),
+                    OpCode::BXORK => bitwise!(
+                        i,
+                        Tm::BXor,
+                        |x: i64, y: i64| x ^ y,
+                        k[i.c() as usize],
+                        Origin::None,
+                        i.k()
+                    ),
                     OpCode::SHRI => {
                         let b = rv!(i.b());
                         let sc = i.sc() as i64;
@@ -493,9 +595,21 @@ impl Vm {
                             set_r!(i.a(), Value::int(shift_left(b.as_int_unchecked(), -sc)));
                         } else {
                             let v = if i.k() {
-                                protect!(self.arith_slow(Tm::Shl, b, Value::int(-sc), Origin::Reg(i.b()), Origin::None))
+                                protect!(self.arith_slow(
+                                    Tm::Shl,
+                                    b,
+                                    Value::int(-sc),
+                                    Origin::Reg(i.b()),
+                                    Origin::None
+                                ))
                             } else {
-                                protect!(self.arith_slow(Tm::Shr, b, Value::int(sc), Origin::Reg(i.b()), Origin::None))
+                                protect!(self.arith_slow(
+                                    Tm::Shr,
+                                    b,
+                                    Value::int(sc),
+                                    Origin::Reg(i.b()),
+                                    Origin::None
+                                ))
                             };
                             set_r!(i.a(), v);
                         }
@@ -506,23 +620,79 @@ impl Vm {
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(shift_left(sc, b.as_int_unchecked())));
                         } else {
-                            let v = protect!(self.arith_slow(Tm::Shl, Value::int(sc), b, Origin::None, Origin::Reg(i.b())));
+                            let v = protect!(self.arith_slow(
+                                Tm::Shl,
+                                Value::int(sc),
+                                b,
+                                Origin::None,
+                                Origin::Reg(i.b())
+                            ));
                             set_r!(i.a(), v);
                         }
                     }
                     OpCode::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
                     OpCode::SUB => arith_rr!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
                     OpCode::MUL => arith_rr!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
-                    OpCode::MOD => intdiv_like!(i, Tm::Mod, int_mod, float_mod, rv!(i.c()), Origin::Reg(i.c())),
-                    OpCode::POW => float_rr!(i, Tm::Pow, super::meta::pow, rv!(i.c()), Origin::Reg(i.c())),
-                    OpCode::DIV => float_rr!(i, Tm::Div, |x: f64, y: f64| x / y, rv!(i.c()), Origin::Reg(i.c())),
-                    OpCode::IDIV => {
-                        intdiv_like!(i, Tm::IDiv, int_floor_div, float_floor_div, rv!(i.c()), Origin::Reg(i.c()))
+                    OpCode::MOD => intdiv_like!(
+                        i,
+                        Tm::Mod,
+                        int_mod,
+                        float_mod,
+                        rv!(i.c()),
+                        Origin::Reg(i.c())
+                    ),
+                    OpCode::POW => {
+                        float_rr!(i, Tm::Pow, super::meta::pow, rv!(i.c()), Origin::Reg(i.c()))
                     }
-                    OpCode::BAND => bitwise!(i, Tm::BAnd, |x: i64, y: i64| x & y, rv!(i.c()), Origin::Reg(i.c()), false),
-                    OpCode::BOR => bitwise!(i, Tm::BOr, |x: i64, y: i64| x | y, rv!(i.c()), Origin::Reg(i.c()), false),
-                    OpCode::BXOR => bitwise!(i, Tm::BXor, |x: i64, y: i64| x ^ y, rv!(i.c()), Origin::Reg(i.c()), false),
-                    OpCode::SHL => bitwise!(i, Tm::Shl, shift_left, rv!(i.c()), Origin::Reg(i.c()), false),
+                    OpCode::DIV => float_rr!(
+                        i,
+                        Tm::Div,
+                        |x: f64, y: f64| x / y,
+                        rv!(i.c()),
+                        Origin::Reg(i.c())
+                    ),
+                    OpCode::IDIV => {
+                        intdiv_like!(
+                            i,
+                            Tm::IDiv,
+                            int_floor_div,
+                            float_floor_div,
+                            rv!(i.c()),
+                            Origin::Reg(i.c())
+                        )
+                    }
+                    OpCode::BAND => bitwise!(
+                        i,
+                        Tm::BAnd,
+                        |x: i64, y: i64| x & y,
+                        rv!(i.c()),
+                        Origin::Reg(i.c()),
+                        false
+                    ),
+                    OpCode::BOR => bitwise!(
+                        i,
+                        Tm::BOr,
+                        |x: i64, y: i64| x | y,
+                        rv!(i.c()),
+                        Origin::Reg(i.c()),
+                        false
+                    ),
+                    OpCode::BXOR => bitwise!(
+                        i,
+                        Tm::BXor,
+                        |x: i64, y: i64| x ^ y,
+                        rv!(i.c()),
+                        Origin::Reg(i.c()),
+                        false
+                    ),
+                    OpCode::SHL => bitwise!(
+                        i,
+                        Tm::Shl,
+                        shift_left,
+                        rv!(i.c()),
+                        Origin::Reg(i.c()),
+                        false
+                    ),
                     OpCode::SHR => bitwise!(
                         i,
                         Tm::Shr,
@@ -534,10 +704,18 @@ impl Vm {
                     OpCode::UNM => {
                         let b = rv!(i.b());
                         match b.tag() {
-                            TAG_INT => set_r!(i.a(), Value::int(b.as_int_unchecked().wrapping_neg())),
+                            TAG_INT => {
+                                set_r!(i.a(), Value::int(b.as_int_unchecked().wrapping_neg()))
+                            }
                             TAG_FLOAT => set_r!(i.a(), Value::float(-b.as_float_unchecked())),
                             _ => {
-                                let v = protect!(self.arith_slow(Tm::Unm, b, b, Origin::Reg(i.b()), Origin::Reg(i.b())));
+                                let v = protect!(self.arith_slow(
+                                    Tm::Unm,
+                                    b,
+                                    b,
+                                    Origin::Reg(i.b()),
+                                    Origin::Reg(i.b())
+                                ));
                                 set_r!(i.a(), v);
                             }
                         }
@@ -547,7 +725,13 @@ impl Vm {
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(!b.as_int_unchecked()));
                         } else {
-                            let v = protect!(self.arith_slow(Tm::BNot, b, b, Origin::Reg(i.b()), Origin::Reg(i.b())));
+                            let v = protect!(self.arith_slow(
+                                Tm::BNot,
+                                b,
+                                b,
+                                Origin::Reg(i.b()),
+                                Origin::Reg(i.b())
+                            ));
                             set_r!(i.a(), v);
                         }
                     }
@@ -558,7 +742,10 @@ impl Vm {
                     OpCode::LEN => {
                         let b = rv!(i.b());
                         if b.is_string() {
-                            set_r!(i.a(), Value::int(self.heap.str_len(slot_index(b.offset())) as i64));
+                            set_r!(
+                                i.a(),
+                                Value::int(self.heap.str_len(slot_index(b.offset())) as i64)
+                            );
                         } else {
                             let v = protect!(self.length(b, Origin::Reg(i.b())));
                             set_r!(i.a(), v);
@@ -584,7 +771,9 @@ impl Vm {
                     OpCode::EQ => {
                         let a = rv!(i.a());
                         let b = rv!(i.b());
-                        let eq = if a.tag() == b.tag() && !matches!(a.tag(), TAG_FLOAT | TAG_STR | TAG_TABLE) {
+                        let eq = if a.tag() == b.tag()
+                            && !matches!(a.tag(), TAG_FLOAT | TAG_STR | TAG_TABLE)
+                        {
                             a.payload() == b.payload()
                         } else {
                             protect!(self.equals(a, b))
@@ -640,7 +829,11 @@ impl Vm {
                                 }
                             }
                             _ => {
-                                let imv = if i.c() != 0 { Value::float(im as f64) } else { Value::int(im) };
+                                let imv = if i.c() != 0 {
+                                    Value::float(im as f64)
+                                } else {
+                                    Value::int(im)
+                                };
                                 match op {
                                     OpCode::LTI => protect!(self.less(a, imv, false)),
                                     OpCode::LEI => protect!(self.less(a, imv, true)),
@@ -690,7 +883,11 @@ impl Vm {
                         if i.k() {
                             self.close_upvals(base);
                         }
-                        let delta = if i.c() != 0 { self.frame(fi).extra + i.c() } else { 0 };
+                        let delta = if i.c() != 0 {
+                            self.frame(fi).extra + i.c()
+                        } else {
+                            0
+                        };
                         // Resolve __call chains first.
                         let mut f = self.stk(ra);
                         let mut guard = 0;
@@ -740,7 +937,10 @@ impl Vm {
                                 extra: 0,
                                 id,
                             }
-                            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
+                            .store(
+                                &mut self.heap.mem,
+                                self.frames + (fi * FRAME_SLOTS) as usize,
+                            );
                             self.top = newfunc + n;
                             self.profile.on_call(id);
                             continue 'newframe;
@@ -820,7 +1020,10 @@ impl Vm {
                         let a = i.a();
                         let ra = func + 1 + a;
                         let sb = self.stack;
-                        self.heap.mem.copy_within(sb + ra as usize..sb + ra as usize + 3, sb + ra as usize + 4);
+                        self.heap.mem.copy_within(
+                            sb + ra as usize..sb + ra as usize + 3,
+                            sb + ra as usize + 4,
+                        );
                         self.top = ra + 4 + 3;
                         self.set_saved_pc(fi, pc as u32);
                         match self.precall(ra + 4, i.c() as i32)? {
@@ -885,7 +1088,11 @@ impl Vm {
                             wanted as u32
                         };
                         for j in 0..n {
-                            let v = if j < nextra { self.stk(func - nextra + j) } else { Value::NIL };
+                            let v = if j < nextra {
+                                self.stk(func - nextra + j)
+                            } else {
+                                Value::NIL
+                            };
                             self.set_stk(ra + j, v);
                         }
                     }
@@ -1031,7 +1238,10 @@ impl Vm {
             Some(l) => Ok(Some(l)),
             None => {
                 // A float out of integer range (or NaN): clip, as `forlimit` does.
-                let f = self.to_number(limit).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                let f = self
+                    .to_number(limit)
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0);
                 if f > 0.0 {
                     if step < 0 {
                         return Ok(None);
@@ -1049,7 +1259,9 @@ impl Vm {
 
     fn for_error(&mut self, v: Value, what: &str) -> Throw {
         let t = self.type_name_for_error(v);
-        self.rt_error(&format!("bad 'for' {what} value (number expected, got {t})"))
+        self.rt_error(&format!(
+            "bad 'for' {what} value (number expected, got {t})"
+        ))
     }
 }
 

@@ -63,7 +63,10 @@ pub const TAG_COUNT: u64 = 12;
 /// Whether values with `tag` carry a heap reference in their payload.
 #[inline(always)]
 pub const fn tag_is_collectable(tag: u64) -> bool {
-    matches!(tag, TAG_STR | TAG_TABLE | TAG_LFUNC | TAG_NCLOSURE | TAG_THREAD)
+    matches!(
+        tag,
+        TAG_STR | TAG_TABLE | TAG_LFUNC | TAG_NCLOSURE | TAG_THREAD
+    )
 }
 
 // ---------------------------------------------------------------------------

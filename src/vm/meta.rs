@@ -92,7 +92,11 @@ impl Vm {
             } else {
                 let tm = self.get_tm_by_obj(t, Tm::Index);
                 if tm.is_nil() {
-                    let info = if first { self.origin_info(origin) } else { String::new() };
+                    let info = if first {
+                        self.origin_info(origin)
+                    } else {
+                        String::new()
+                    };
                     return Err(self.index_error(t, key, &info));
                 }
                 tm
@@ -111,14 +115,24 @@ impl Vm {
     }
 
     /// `t[key] = val` with metamethods (Lua's `luaV_finishset` from the start).
-    pub fn set_index(&mut self, t: Value, key: Value, val: Value, origin: Origin) -> Result<(), Throw> {
+    pub fn set_index(
+        &mut self,
+        t: Value,
+        key: Value,
+        val: Value,
+        origin: Origin,
+    ) -> Result<(), Throw> {
         let mut t = t;
         let mut first = true;
         for _ in 0..MAX_TAG_LOOP {
             let tm = if t.is_table() {
                 let ti = slot_index(t.offset());
                 let mt = table::metatable(&self.heap, ti);
-                let tm = if mt == 0 { Value::NIL } else { self.get_tm(mt, Tm::NewIndex) };
+                let tm = if mt == 0 {
+                    Value::NIL
+                } else {
+                    self.get_tm(mt, Tm::NewIndex)
+                };
                 if tm.is_nil() || !table::get(&self.heap, ti, key).is_nil() {
                     return self.raw_set(t, key, val);
                 }
@@ -126,7 +140,11 @@ impl Vm {
             } else {
                 let tm = self.get_tm_by_obj(t, Tm::NewIndex);
                 if tm.is_nil() {
-                    let info = if first { self.origin_info(origin) } else { String::new() };
+                    let info = if first {
+                        self.origin_info(origin)
+                    } else {
+                        String::new()
+                    };
                     return Err(self.type_error(t, "index", &info));
                 }
                 tm
@@ -155,7 +173,11 @@ impl Vm {
 
     /// `tonumber` semantics on any value (numbers and numeric strings).
     pub fn to_number(&self, v: Value) -> Option<Value> {
-        if v.is_number() { Some(v) } else { self.str_to_number(v) }
+        if v.is_number() {
+            Some(v)
+        } else {
+            self.str_to_number(v)
+        }
     }
 
     /// `luaV_tointegerns` with floor mode "exact" (strings converted).
@@ -163,7 +185,9 @@ impl Vm {
         match v.tag() {
             TAG_INT => Some(v.as_int_unchecked()),
             TAG_FLOAT => float_to_int_exact(v.as_float_unchecked()),
-            TAG_STR => self.str_to_number(v).and_then(|n| self.to_integer_strict(n)),
+            TAG_STR => self
+                .str_to_number(v)
+                .and_then(|n| self.to_integer_strict(n)),
             _ => None,
         }
     }
@@ -188,7 +212,11 @@ impl Vm {
             }
             Tm::Div | Tm::Pow => {
                 let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
-                Ok(Some(Value::float(if op == Tm::Div { x / y } else { pow(x, y) })))
+                Ok(Some(Value::float(if op == Tm::Div {
+                    x / y
+                } else {
+                    pow(x, y)
+                })))
             }
             _ if both_int => {
                 let (x, y) = (a.as_int_unchecked(), b.as_int_unchecked());
@@ -198,7 +226,7 @@ impl Vm {
                     Tm::Mul => x.wrapping_mul(y),
                     Tm::Mod => {
                         if y == 0 {
-                            return Err(self.rt_error("attempt to perform 'n%0'"));
+                            return Err(self.rt_error("attempt to perform 'n%%0'"));
                         }
                         int_mod(x, y)
                     }
@@ -237,7 +265,14 @@ impl Vm {
 
     /// The arithmetic/bitwise slow path: metamethods, then errors
     /// (`luaT_trybinTM`).
-    pub fn arith_slow(&mut self, op: Tm, a: Value, b: Value, oa: Origin, ob: Origin) -> Result<Value, Throw> {
+    pub fn arith_slow(
+        &mut self,
+        op: Tm,
+        a: Value,
+        b: Value,
+        oa: Origin,
+        ob: Origin,
+    ) -> Result<Value, Throw> {
         if a.is_number() && b.is_number() {
             if let Some(v) = self.arith_numbers(op, a, b)? {
                 return Ok(v);
@@ -250,10 +285,17 @@ impl Vm {
         if !tm.is_nil() {
             return self.call_tm_res(tm, a, b);
         }
-        let bitwise = matches!(op, Tm::BAnd | Tm::BOr | Tm::BXor | Tm::Shl | Tm::Shr | Tm::BNot);
+        let bitwise = matches!(
+            op,
+            Tm::BAnd | Tm::BOr | Tm::BXor | Tm::Shl | Tm::Shr | Tm::BNot
+        );
         if bitwise {
             if a.is_number() && b.is_number() {
-                let bad = if self.to_int_bitwise(a).is_none() { oa } else { ob };
+                let bad = if self.to_int_bitwise(a).is_none() {
+                    oa
+                } else {
+                    ob
+                };
                 let info = self.origin_info(bad);
                 return Err(self.rt_error(&format!("number{info} has no integer representation")));
             }
@@ -279,7 +321,9 @@ impl Vm {
         }
         match a.tag() {
             TAG_FLOAT => Ok(a.as_float_unchecked() == b.as_float_unchecked()),
-            TAG_STR => Ok(self.heap.str_eq(slot_index(a.offset()), slot_index(b.offset()))),
+            TAG_STR => Ok(self
+                .heap
+                .str_eq(slot_index(a.offset()), slot_index(b.offset()))),
             TAG_TABLE => {
                 if a.payload() == b.payload() {
                     return Ok(true);
@@ -308,7 +352,9 @@ impl Vm {
         }
         match a.tag() {
             TAG_FLOAT => a.as_float_unchecked() == b.as_float_unchecked(),
-            TAG_STR => self.heap.str_eq(slot_index(a.offset()), slot_index(b.offset())),
+            TAG_STR => self
+                .heap
+                .str_eq(slot_index(a.offset()), slot_index(b.offset())),
             _ => a.payload() == b.payload(),
         }
     }
@@ -329,6 +375,17 @@ impl Vm {
         }
         if !tm.is_nil() {
             return Ok(!self.call_tm_res(tm, a, b)?.is_falsy());
+        }
+        if le {
+            // LUA_COMPAT_LT_LE (on in the reference lua5.4 build):
+            // `a <= b` falls back to `not (b < a)` through `__lt`.
+            let mut tm = self.get_tm_by_obj(b, Tm::Lt);
+            if tm.is_nil() {
+                tm = self.get_tm_by_obj(a, Tm::Lt);
+            }
+            if !tm.is_nil() {
+                return Ok(self.call_tm_res(tm, b, a)?.is_falsy());
+            }
         }
         Err(self.order_error(a, b))
     }
@@ -358,7 +415,9 @@ impl Vm {
                         return self.call_tm_res(tm, v, v);
                     }
                 }
-                Ok(Value::int(table::length(&self.heap, slot_index(v.offset())) as i64))
+                Ok(Value::int(
+                    table::length(&self.heap, slot_index(v.offset())) as i64,
+                ))
             }
             _ => {
                 let tm = self.get_tm_by_obj(v, Tm::Len);
@@ -500,11 +559,19 @@ pub fn number_less(a: Value, b: Value, le: bool) -> Option<bool> {
         }
         (TAG_INT, TAG_FLOAT) => {
             let (i, f) = (a.as_int_unchecked(), b.as_float_unchecked());
-            if le { le_int_float(i, f) } else { lt_int_float(i, f) }
+            if le {
+                le_int_float(i, f)
+            } else {
+                lt_int_float(i, f)
+            }
         }
         (TAG_FLOAT, TAG_INT) => {
             let (f, i) = (a.as_float_unchecked(), b.as_int_unchecked());
-            if le { le_float_int(f, i) } else { lt_float_int(f, i) }
+            if le {
+                le_float_int(f, i)
+            } else {
+                lt_float_int(f, i)
+            }
         }
         _ => return None,
     })

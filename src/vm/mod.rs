@@ -56,7 +56,9 @@ pub struct VmOptions {
 
 impl Default for VmOptions {
     fn default() -> Self {
-        VmOptions { memory_limit: 1 << 30 }
+        VmOptions {
+            memory_limit: 1 << 30,
+        }
     }
 }
 
@@ -95,9 +97,31 @@ pub enum Tm {
 
 /// Names of the metamethod events, indexed by [`Tm`].
 pub const TM_NAMES: [&str; 25] = [
-    "__index", "__newindex", "__gc", "__mode", "__len", "__eq", "__add", "__sub", "__mul", "__mod",
-    "__pow", "__div", "__idiv", "__band", "__bor", "__bxor", "__shl", "__shr", "__unm", "__bnot",
-    "__lt", "__le", "__concat", "__call", "__close",
+    "__index",
+    "__newindex",
+    "__gc",
+    "__mode",
+    "__len",
+    "__eq",
+    "__add",
+    "__sub",
+    "__mul",
+    "__mod",
+    "__pow",
+    "__div",
+    "__idiv",
+    "__band",
+    "__bor",
+    "__bxor",
+    "__shl",
+    "__shr",
+    "__unm",
+    "__bnot",
+    "__lt",
+    "__le",
+    "__concat",
+    "__call",
+    "__close",
 ];
 
 /// Rust-side per-coroutine data that has no place in guest memory yet.
@@ -281,7 +305,11 @@ impl Vm {
 
     /// Bytes of a string value (empty for non-strings).
     pub fn str_bytes(&self, v: Value) -> &[u8] {
-        if v.is_string() { self.heap.str_bytes(slot_index(v.offset())) } else { &[] }
+        if v.is_string() {
+            self.heap.str_bytes(slot_index(v.offset()))
+        } else {
+            &[]
+        }
     }
 
     /// Raw get.

@@ -47,8 +47,14 @@ fn not_callable(vm: &mut Vm, _a: Args) -> Result<u32, Throw> {
 
 /// Registers `pcall`/`xpcall` and preallocates the out-of-memory message.
 pub(crate) fn register_core(vm: &mut Vm) {
-    vm.natives.push(NativeEntry { f: not_callable, name: "pcall" });
-    vm.natives.push(NativeEntry { f: not_callable, name: "xpcall" });
+    vm.natives.push(NativeEntry {
+        f: not_callable,
+        name: "pcall",
+    });
+    vm.natives.push(NativeEntry {
+        f: not_callable,
+        name: "xpcall",
+    });
     if let Ok(s) = vm.heap.new_string(b"not enough memory") {
         vm.gc.oom_string = slot_offset(s);
     }
@@ -67,7 +73,12 @@ impl Vm {
     }
 
     /// Registers a native and stores it in table `t` under `name`.
-    pub fn set_native(&mut self, t: Value, name: &'static str, f: NativeFn) -> Result<Value, Throw> {
+    pub fn set_native(
+        &mut self,
+        t: Value,
+        name: &'static str,
+        f: NativeFn,
+    ) -> Result<Value, Throw> {
         let id = self.register_native(name, f);
         let v = Vm::native_value(id);
         self.raw_set_str(t, name, v)?;
@@ -115,7 +126,11 @@ impl Vm {
     /// Argument `i` (1-based), nil when absent.
     #[inline]
     pub fn arg(&self, a: Args, i: u32) -> Value {
-        if i >= 1 && i <= a.n { self.stk(a.func + i) } else { Value::NIL }
+        if i >= 1 && i <= a.n {
+            self.stk(a.func + i)
+        } else {
+            Value::NIL
+        }
     }
 
     /// Replaces argument `i` in place (used by conversions like `tostring`).
@@ -176,7 +191,11 @@ impl Vm {
     /// that called the running native.
     pub fn error_l(&mut self, msg: &str) -> Throw {
         let fi = self.current_frame_index();
-        let mut full = if fi >= 1 { self.where_prefix(fi - 1) } else { String::new() };
+        let mut full = if fi >= 1 {
+            self.where_prefix(fi - 1)
+        } else {
+            String::new()
+        };
         full.push_str(msg);
         self.error_msg_raw(full.as_bytes())
     }
@@ -207,7 +226,11 @@ impl Vm {
     /// Checks argument `i` is a table.
     pub fn check_table(&mut self, a: Args, i: u32) -> Result<Value, Throw> {
         let v = self.arg(a, i);
-        if v.is_table() { Ok(v) } else { Err(self.type_arg_error_at(i, "table", v)) }
+        if v.is_table() {
+            Ok(v)
+        } else {
+            Err(self.type_arg_error_at(i, "table", v))
+        }
     }
 
     /// Checks argument `i` is an integer (numbers with an exact integer value
@@ -228,7 +251,11 @@ impl Vm {
 
     /// Optional integer argument.
     pub fn opt_int(&mut self, a: Args, i: u32, default: i64) -> Result<i64, Throw> {
-        if self.arg(a, i).is_nil() { Ok(default) } else { self.check_int(a, i) }
+        if self.arg(a, i).is_nil() {
+            Ok(default)
+        } else {
+            self.check_int(a, i)
+        }
     }
 
     /// Checks argument `i` is a number (numeric strings converted).
@@ -259,6 +286,10 @@ impl Vm {
 
     /// Optional string argument (`None` when nil/absent).
     pub fn opt_string(&mut self, a: Args, i: u32) -> Result<Option<Value>, Throw> {
-        if self.arg(a, i).is_nil() { Ok(None) } else { self.check_string(a, i).map(Some) }
+        if self.arg(a, i).is_nil() {
+            Ok(None)
+        } else {
+            self.check_string(a, i).map(Some)
+        }
     }
 }

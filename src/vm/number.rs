@@ -27,7 +27,11 @@ pub fn int_floor_div(a: i64, b: i64) -> i64 {
         return a.wrapping_neg();
     }
     let q = a / b;
-    if (a % b != 0) && ((a ^ b) < 0) { q - 1 } else { q }
+    if (a % b != 0) && ((a ^ b) < 0) {
+        q - 1
+    } else {
+        q
+    }
 }
 
 /// Integer modulo with the sign of the divisor (the caller has excluded `b == 0`).
@@ -44,7 +48,11 @@ pub fn int_mod(a: i64, b: i64) -> i64 {
 #[inline]
 pub fn float_mod(a: f64, b: f64) -> f64 {
     let m = a % b;
-    if (m > 0.0 && b < 0.0) || (m < 0.0 && b > 0.0) { m + b } else { m }
+    if (m > 0.0 && b < 0.0) || (m < 0.0 && b > 0.0) {
+        m + b
+    } else {
+        m
+    }
 }
 
 /// Float floor division.
@@ -57,7 +65,11 @@ pub fn float_floor_div(a: f64, b: f64) -> f64 {
 #[inline]
 pub fn shift_left(x: i64, y: i64) -> i64 {
     if y < 0 {
-        if y <= -64 { 0 } else { ((x as u64) >> (-y) as u32) as i64 }
+        if y <= -64 {
+            0
+        } else {
+            ((x as u64) >> (-y) as u32) as i64
+        }
     } else if y >= 64 {
         0
     } else {

@@ -66,7 +66,11 @@ fn lsizenode(h: &Heap, t: usize) -> u32 {
 /// Number of hash nodes (0 when there is no hash part).
 #[inline(always)]
 pub fn node_count(h: &Heap, t: usize) -> u32 {
-    if node_off(h, t) == 0 { 0 } else { 1 << lsizenode(h, t) }
+    if node_off(h, t) == 0 {
+        0
+    } else {
+        1 << lsizenode(h, t)
+    }
 }
 /// Metatable offset (0 = none).
 #[inline(always)]
@@ -124,7 +128,10 @@ fn set_node_next(h: &mut Heap, ns: usize, next: i32) {
 #[inline(always)]
 fn set_node_key(h: &mut Heap, ns: usize, k: Value) {
     let hi = h.mem[ns + 1].hi;
-    h.mem[ns + 1] = Slot { lo: k.payload(), hi: (hi & !0xff) | k.tag() };
+    h.mem[ns + 1] = Slot {
+        lo: k.payload(),
+        hi: (hi & !0xff) | k.tag(),
+    };
 }
 
 // -- creation -------------------------------------------------------------------
@@ -146,7 +153,11 @@ pub fn new_table(h: &mut Heap, narray: u32, nhash: u32) -> Result<usize, OutOfMe
 
 /// Ceiling of log2(x) for x >= 1.
 fn ceil_log2(x: u64) -> u32 {
-    if x <= 1 { 0 } else { 64 - (x - 1).leading_zeros() }
+    if x <= 1 {
+        0
+    } else {
+        64 - (x - 1).leading_zeros()
+    }
 }
 
 // -- main positions ---------------------------------------------------------------
@@ -193,7 +204,11 @@ fn main_position(h: &Heap, t: usize, key: Value) -> u32 {
     match key.tag() {
         TAG_INT => {
             let ui = key.payload();
-            if ui <= i32::MAX as u64 { hashmod(ui, size) } else { hashmod(ui, size) }
+            if ui <= i32::MAX as u64 {
+                hashmod(ui, size)
+            } else {
+                hashmod(ui, size)
+            }
         }
         TAG_FLOAT => hashmod(hash_float(key.as_float_unchecked()) as u64, size),
         TAG_STR => h.str_hash(slot_index(key.offset())) & (size - 1),
@@ -439,7 +454,11 @@ fn free_position(h: &mut Heap, t: usize) -> Option<u32> {
 /// Array index (1..=MAXASIZE) of an integer key, if it could live in an array part.
 fn array_index(k: i64) -> Option<u64> {
     let u = k as u64;
-    if u.wrapping_sub(1) < MAXASIZE { Some(u) } else { None }
+    if u.wrapping_sub(1) < MAXASIZE {
+        Some(u)
+    } else {
+        None
+    }
 }
 
 fn count_int(k: i64, nums: &mut [u32; MAXABITS as usize + 1]) -> u32 {
@@ -808,7 +827,13 @@ mod tests {
         for i in 0..50 {
             let s = h.new_string(format!("key{i}").as_bytes()).unwrap();
             keys.push(s);
-            set(&mut h, t, Value::object(TAG_STR, slot_offset(s)), Value::int(i)).unwrap();
+            set(
+                &mut h,
+                t,
+                Value::object(TAG_STR, slot_offset(s)),
+                Value::int(i),
+            )
+            .unwrap();
         }
         for (i, s) in keys.iter().enumerate() {
             assert_eq!(get_str(&h, t, *s as usize), Value::int(i as i64));
@@ -817,7 +842,10 @@ mod tests {
         assert_eq!(get_int(&h, t, 2), Value::TRUE);
         set(&mut h, t, Value::float(2.5), Value::FALSE).unwrap();
         assert_eq!(get(&h, t, Value::float(2.5)), Value::FALSE);
-        assert_eq!(set(&mut h, t, Value::float(f64::NAN), Value::TRUE), Err(TableError::NanKey));
+        assert_eq!(
+            set(&mut h, t, Value::float(f64::NAN), Value::TRUE),
+            Err(TableError::NanKey)
+        );
         // next visits every entry exactly once.
         let mut count = 0;
         let mut k = Value::NIL;

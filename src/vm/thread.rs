@@ -93,7 +93,10 @@ impl Frame {
             lo: self.func as u64 | (self.top as u64) << 32,
             hi: self.saved_pc as u64 | (self.nresults as u32 as u64) << 32,
         };
-        mem[at + 1] = Slot { lo: self.flags as u64 | (self.extra as u64) << 32, hi: self.id as u64 };
+        mem[at + 1] = Slot {
+            lo: self.flags as u64 | (self.extra as u64) << 32,
+            hi: self.id as u64,
+        };
     }
 }
 

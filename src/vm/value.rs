@@ -29,14 +29,23 @@ impl Value {
     /// `nil`.
     pub const NIL: Value = Value(Slot { lo: 0, hi: TAG_NIL });
     /// `false`.
-    pub const FALSE: Value = Value(Slot { lo: 0, hi: TAG_FALSE });
+    pub const FALSE: Value = Value(Slot {
+        lo: 0,
+        hi: TAG_FALSE,
+    });
     /// `true`.
-    pub const TRUE: Value = Value(Slot { lo: 1, hi: TAG_TRUE });
+    pub const TRUE: Value = Value(Slot {
+        lo: 1,
+        hi: TAG_TRUE,
+    });
 
     /// Builds a value from a tag and payload.
     #[inline(always)]
     pub const fn new(tag: u64, payload: u64) -> Value {
-        Value(Slot { lo: payload, hi: tag })
+        Value(Slot {
+            lo: payload,
+            hi: tag,
+        })
     }
     /// An integer.
     #[inline(always)]
@@ -124,7 +133,11 @@ impl Value {
     /// The integer, if this is an integer value.
     #[inline(always)]
     pub const fn as_int(self) -> Option<i64> {
-        if self.0.hi == TAG_INT { Some(self.0.lo as i64) } else { None }
+        if self.0.hi == TAG_INT {
+            Some(self.0.lo as i64)
+        } else {
+            None
+        }
     }
     /// The number as a float, if this is a number value.
     #[inline(always)]

@@ -1,87 +1,33 @@
--- string.gsub: string, table and function replacements, %0-%9, limits
-local function show(...)
-  local t = table.pack(...)
-  local parts = {}
-  for i = 1, t.n do parts[#parts + 1] = tostring(t[i]) end
-  print(t.n, table.concat(parts, ","))
-end
-
-show(string.gsub("hello world", "o", "0"))
-show(string.gsub("hello world", "o", "0", 1))
-show(string.gsub("hello world", "o", "0", 0))
-show(string.gsub("hello world", "o", "0", -1))
-show(string.gsub("hello world", "o", "0", 2.0))
-show(string.gsub("hello world", "(o)", "[%1]"))
-show(string.gsub("hello world", "%w+", "<%0>"))
-show(string.gsub("hello world", "(%w+) (%w+)", "%2 %1"))
-show(string.gsub("hello", "", "-"))
-show(string.gsub("hello", "x*", "-"))
-show(string.gsub("hello", "l*", "-"))
-show(string.gsub("abc", "%w", "%%"))
-show(string.gsub("abc", "%w", "%%%0%%"))
-show(string.gsub("abc", "b", "%1"))
-show(string.gsub("abc", "()b()", "%1-%2"))
-show(string.gsub("abc", "^a", "X"))
-show(string.gsub("aaa", "^a", "X"))
-show(string.gsub("abc", "^", ">"))
-show(string.gsub("abc", "$", "<"))
-show(string.gsub("abc", "^$", "E"))
-show(string.gsub("", "^$", "E"))
-show(string.gsub("", "", "E"))
-show(string.gsub("abc", ".", 1))
-show(string.gsub("abc", ".", 2.5))
-show(string.gsub(12345, "3", "x"))
-show(string.gsub("a.b.c", "%.", "/"))
-show(string.gsub("a.b.c", ".", "/"))
-show(string.gsub("hello world", "%s+", " "))
-show(string.gsub("  trim  ", "^%s*(.-)%s*$", "%1"))
-
--- table replacement
-local t = {hello = "HI", world = false, x = 42, y = 1.5}
-show(string.gsub("hello world x y z", "%a+", t))
-show(string.gsub("$name is $age", "%$(%w+)", {name = "Ann", age = 7}))
-local meta = setmetatable({}, {__index = function(_, k) return k:upper() end})
-show(string.gsub("abc def", "%a+", meta))
-show(string.gsub("abc", "()", {[1] = "one", [2] = "two"}))
-
--- function replacement
-show(string.gsub("hello world", "%a+", function(w) return w:upper() end))
-show(string.gsub("hello world", "%a+", function(w) return nil end))
-show(string.gsub("hello world", "%a+", function(w) return false end))
-show(string.gsub("hello world", "%a+", function(w) return #w end))
-show(string.gsub("hello world", "%a+", function(w) return #w / 2 end))
-show(string.gsub("k=v, a=b", "(%w+)=(%w+)", function(k, v) return v .. "=" .. k end))
-show(string.gsub("abc", "", function() return "." end))
-show(string.gsub("abc", "()", function(p) return p end))
-local calls = 0
-show(string.gsub("aaaa", "a", function() calls = calls + 1; return "b" end, 3))
-print("calls", calls)
-
--- the function sees all captures
-show(string.gsub("x1y2", "(%a)(%d)", function(...) return select("#", ...) .. table.concat({...}) end))
-
--- escapes in the result
-show(string.gsub("path/to/file", "/", "\\"))
-show(string.gsub("a\0b", "%z", "<0>"))
-show(string.gsub("a\0b", "\0", "%%"))
-
--- repeated use builds larger strings
-local s = "x"
-for _ = 1, 10 do s = s:gsub("x", "xx") end
-print(#s)
-
--- errors
-print(pcall(string.gsub, "abc", "a", "%2"))
-print(pcall(string.gsub, "abc", "(a)", "%2"))
-print(pcall(string.gsub, "abc", "a", "%x"))
-print(pcall(string.gsub, "abc", "a", "%"))
-print(pcall(string.gsub, "abc", "a", true))
-print(pcall(string.gsub, "abc", "a"))
-print(pcall(string.gsub, "abc", "a", {a = {}}))
-print(pcall(string.gsub, "abc", "a", function() return {} end))
-print(pcall(string.gsub, "abc", "a", function() return true end))
-print(pcall(string.gsub, "abc", "(", "x"))
-print(pcall(string.gsub, "abc", "a", "x", "many"))
-print(pcall(string.gsub, "abc", "a", function() error("inner") end))
-local ok, e = pcall(string.gsub, "abc", "a", function() error({code = 7}) end)
-print(ok, type(e), e.code)
+-- string.gsub and string.gmatch
+print(1, ("hello world"):gsub("o", "0"))
+print(2, ("hello world"):gsub("o", "0", 1))
+print(3, ("hello"):gsub("", "-"))
+print(4, ("abc"):gsub("%w", "%0%0"), ("abc"):gsub("(%w)", "[%1]"))
+print(5, ("hello world"):gsub("(%w+) (%w+)", "%2 %1"))
+print(6, ("$name is $age"):gsub("%$(%w+)", {name = "Ann", age = 30}))
+print(7, ("1 2 3"):gsub("%d", function(d) return d * 2 end))
+print(8, ("keep"):gsub("%w", function() return nil end), ("keep"):gsub("%w", {}))
+print(9, ("a b"):gsub(" ", "%%"), pcall(string.gsub, "x", "x", "%2"))
+print(10, ("abc"):gsub(".", {a = 1, b = false}), pcall(string.gsub, "b", ".", {b = true}))
+print(11, pcall(string.gsub, "abc", ".", {a = {}}))
+print(12, ("x"):gsub("x", "%%1"), ("hello"):gsub("l+", function(m) return #m end))
+local words = {}
+for w in ("The quick brown fox"):gmatch("%a+") do words[#words + 1] = w:lower() end
+print(13, table.concat(words, ","))
+local pairsOut = {}
+for k, v in ("a=1, b=2, c=3"):gmatch("(%w+)=(%w+)") do pairsOut[#pairsOut + 1] = k .. v end
+print(14, table.concat(pairsOut, ";"))
+local pos = {}
+for p in ("abcabc"):gmatch("()b") do pos[#pos + 1] = p end
+print(15, table.concat(pos, ","))
+local empties = 0
+for _ in ("abc"):gmatch("") do empties = empties + 1 end
+print(16, empties)
+print(17, ("abc"):gsub("b*", "-"))
+print(18, ("  padded  "):gsub("^%s+", ""):gsub("%s+$", "") )
+print(19, (("x"):rep(5)):gsub("x", "y", 3), ("abc"):gsub("", "", 0))
+local g = ("a1b2"):gmatch("%a(%d)")
+print(20, g(), g(), g())
+print(21, ("hello world"):gsub("%f[%w]%w+", string.upper))
+print(22, ("CSV,,fields,"):gsub(",", ";"), select("#", ("a"):gsub("a", "b")))
+for a, b in string.gmatch("k1=v1 k2=v2", "(%w+)=(%w+)", 4) do print(23, a, b) end

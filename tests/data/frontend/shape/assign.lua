@@ -1,0 +1,13 @@
+local a, b, c = 1
+a, b = b, a
+local t = {}
+t[a], a = 1, 2
+a, t[a] = 3, 4
+local i = 1
+i, t[i] = i + 1, 20
+x, y, z = f()
+x.y, x = 1, 2
+a, b, c = ...
+local u <const> = 10
+local v = u * 2 + u
+t.a, t.b, t.c = 1

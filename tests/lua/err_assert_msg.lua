@@ -1,0 +1,3 @@
+-- uncaught: assert with message
+local v = nil
+assert(v, "value must not be nil")

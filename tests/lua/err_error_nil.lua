@@ -1,0 +1,3 @@
+-- uncaught: error() with nil
+print("before")
+error()

@@ -1,0 +1,5 @@
+-- uncaught: index a nil local
+local config = nil
+print("before")
+print(config.value)
+print("not reached")

@@ -1,0 +1,12 @@
+-- io.write / io.stdout / io.stderr: exact bytes, no newline added
+io.write("a", 1, " ", 2.5, "\n")
+io.write()
+io.stdout:write("via stdout ", 42, "\n")
+local r = io.write("chained ")
+print(r == io.stdout)
+io.write("x"):write("y"):write("\n")
+print(pcall(io.write, {}))
+io.stderr:write("to stderr\n")
+io.write(string.format("%5.2f|%d\n", 1.005, 7))
+print(io.type(io.stdout), io.type(42), io.type(io.stdin))
+io.write("no trailing newline")

@@ -1,0 +1,2 @@
+local f <close> = nil
+f = 1

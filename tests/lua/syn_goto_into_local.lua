@@ -1,0 +1,6 @@
+do
+  goto later
+  local x = 1
+  ::later::
+  print(x)
+end

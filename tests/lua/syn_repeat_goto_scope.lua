@@ -1,0 +1,5 @@
+repeat
+  if math then goto cont end
+  local done = true
+  ::cont::
+until done

@@ -1,0 +1,4 @@
+local t = {
+  1, 2,
+  x = 3
+print(t)

@@ -1,0 +1,3 @@
+local s = [==[
+unterminated long string
+]=]

@@ -1,0 +1,3 @@
+print("ok")
+local s = "this string never ends
+print(s)

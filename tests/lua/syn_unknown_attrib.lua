@@ -1,0 +1,1 @@
+local x <mutable> = 1
