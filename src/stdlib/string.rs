@@ -55,11 +55,8 @@ pub fn open(vm: &mut Vm) -> Result<(), Throw> {
     let gmatch_id = vm.register_native("gmatch", gmatch);
     let gm = vm.new_native_closure(gmatch_id, &[Value::int(aux_id as i64)])?;
     vm.raw_set_str(lib, "gmatch", gm)?;
-    // Register in package.loaded when the package library has created it,
-    // so messages can name natives "string.rep".
-    if let Some(loaded) = vm.loaded_table() {
-        vm.raw_set_str(loaded, "string", lib)?;
-    }
+    // package.loaded.string: messages name natives "string.rep" through it.
+    super::register_loaded(vm, "string", lib)?;
     let mt = vm.new_table(0, 12)?;
     // Root the metatable right away: it is the string metatable from now on.
     vm.string_meta = mt.offset();
@@ -159,7 +156,8 @@ fn rep(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     }
     let l = vm.str_bytes(s).len() as u64;
     let lsep = sep.map_or(0, |v| vm.str_bytes(v).len() as u64);
-    const MAXSIZE: u64 = i64::MAX as u64;
+    // lstrlib.c 5.4.4 limits results to INT_MAX bytes.
+    const MAXSIZE: u64 = i32::MAX as u64;
     if l + lsep > MAXSIZE / n as u64 {
         return Err(vm.error_l("resulting string too large"));
     }

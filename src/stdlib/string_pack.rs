@@ -12,8 +12,9 @@ use crate::vm::{Args, Throw, Value, Vm};
 const MAXINTSIZE: usize = 16;
 /// Size of a Lua integer (`SZINT`).
 const SZINT: usize = 8;
-/// `MAXSIZE` of lstrlib.c on 64-bit targets (`LUA_MAXINTEGER`).
-const MAXSIZE: u64 = i64::MAX as u64;
+/// `MAXSIZE` of lstrlib.c 5.4.4 on 64-bit targets (`INT_MAX`): bounds
+/// numerals in formats and `packsize` results.
+const MAXSIZE: u64 = i32::MAX as u64;
 /// Native maximum alignment (`offsetof(struct cD, u)`).
 const NATIVE_MAXALIGN: u64 = 8;
 
@@ -218,10 +219,9 @@ pub fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let mut total: u64 = 0;
     while !h.done() {
         let (opt, size, ntoalign) = h.getdetails(total).map_err(|e| raise(vm, e))?;
-        if size.saturating_add(ntoalign) > MAXSIZE - total {
-            return Err(vm.arg_error_at(arg, "result too long"));
-        }
-        total += ntoalign + size;
+        // (lua5.4.4 has no size check here; the memory limit bounds the result.)
+        total = total.saturating_add(ntoalign + size);
+        check_room(vm, total)?;
         out.extend(std::iter::repeat_n(0u8, ntoalign as usize));
         arg += 1;
         match opt {
@@ -268,7 +268,7 @@ pub fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                 }
                 packint(&mut out, len, h.little, size as usize, false);
                 out.extend_from_slice(vm.str_bytes(sv));
-                total += len;
+                total = total.saturating_add(len);
             }
             K::Zstr => {
                 let sv = vm.check_string(a, arg)?;
@@ -277,7 +277,7 @@ pub fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                 }
                 out.extend_from_slice(vm.str_bytes(sv));
                 out.push(0);
-                total += vm.str_bytes(sv).len() as u64 + 1;
+                total = total.saturating_add(vm.str_bytes(sv).len() as u64 + 1);
             }
             K::Padding => {
                 out.push(0);

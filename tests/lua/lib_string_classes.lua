@@ -46,10 +46,11 @@ print(members("[%A%D]"))
 print(members("[%W%d]"))
 
 -- escaped non-alphanumerics match themselves
+local escaped = {}
 for _, c in ipairs({"(", ")", "[", "]", "*", "+", "-", "?", ".", "^", "$", "%"}) do
-  io.write(c, ":", tostring(("x" .. c .. "y"):match("%" .. c)), " ")
+  escaped[#escaped + 1] = c .. ":" .. tostring(("x" .. c .. "y"):match("%" .. c))
 end
-print()
+print(table.concat(escaped, " "))
 
 -- quantifiers on sets
 print(("aaabbbccc"):match("[ab]+"), ("aaabbbccc"):match("[ab]-c"), ("aaabbbccc"):match("[^a]*"))
