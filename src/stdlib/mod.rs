@@ -7,6 +7,7 @@ pub mod math;
 pub mod os;
 pub mod package;
 pub mod profile;
+pub mod string;
 pub mod table;
 pub mod utf8;
 
@@ -23,6 +24,7 @@ pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
 pub fn open_with_profile(vm: &mut Vm, profile: LibProfile) -> Result<(), Throw> {
     base::open(vm)?;
     coroutine::open(vm)?;
+    string::open(vm)?;
     profile::open(vm, &profile)?;
     Ok(())
 }
