@@ -421,12 +421,10 @@ impl Checker<'_> {
                 }
             }
         }
-        // Instructions reached other than by plain fall-through from pc-1.
-        let mut jump_target = vec![false; len];
+        // EXTRAARG placement first, so a misplaced one is reported as such
+        // rather than as "control reaches EXTRAARG" from its predecessor.
         for pc in 0..len {
-            let i = p.code[pc];
-            let op = ops[pc];
-            if op == OpCode::EXTRAARG {
+            if ops[pc] == OpCode::EXTRAARG {
                 let ok = pc > 0 && takes_extra_arg(ops[pc - 1], p.code[pc - 1].k());
                 if !ok {
                     return Err(self.err(
@@ -435,7 +433,15 @@ impl Checker<'_> {
                         "EXTRAARG does not follow LOADKX, NEWTABLE or SETLIST with k".into(),
                     ));
                 }
-                continue;
+            }
+        }
+        // Instructions reached other than by plain fall-through from pc-1.
+        let mut jump_target = vec![false; len];
+        for pc in 0..len {
+            let i = p.code[pc];
+            let op = ops[pc];
+            if op == OpCode::EXTRAARG {
+                continue; // never executed: its taker skips it
             }
             self.check_operands(pc, op, i, &ops)?;
             if op.flags().is_test() {
@@ -506,15 +512,16 @@ impl Checker<'_> {
         if end <= u64::from(self.p.max_stack_size) {
             Ok(())
         } else {
-            Err(self.err(
-                Some(pc),
-                Rule::RegisterRange,
+            let n = self.p.max_stack_size;
+            let detail = if count == 0 {
+                format!("{what} start R[{first}] is beyond max_stack_size {n}")
+            } else {
                 format!(
-                    "{what} R[{first}]..R[{}] reaches beyond max_stack_size {}",
-                    end - 1,
-                    self.p.max_stack_size
-                ),
-            ))
+                    "{what} R[{first}]..R[{}] reaches beyond max_stack_size {n}",
+                    end - 1
+                )
+            };
+            Err(self.err(Some(pc), Rule::RegisterRange, detail))
         }
     }
 
@@ -539,7 +546,7 @@ impl Checker<'_> {
                 Some(pc),
                 Rule::ConstantType,
                 format!(
-                    "key K[{k}] must be a string of at most {} bytes",
+                    "key K[{k}] must be a short string (at most {} bytes)",
                     super::MAX_SHORT_STRING
                 ),
             ))
