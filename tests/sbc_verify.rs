@@ -857,29 +857,7 @@ fn errors_name_function_path_pc_and_instruction() {
 
 #[test]
 fn rule_names_are_unique_and_kebab_case() {
-    let rules = [
-        Rule::EmptyCode,
-        Rule::InvalidOpcode,
-        Rule::StackSize,
-        Rule::RegisterRange,
-        Rule::ConstantIndex,
-        Rule::ConstantType,
-        Rule::UpvalueIndex,
-        Rule::ProtoIndex,
-        Rule::JumpTarget,
-        Rule::TargetIsExtraArg,
-        Rule::TestWithoutJump,
-        Rule::MissingExtraArg,
-        Rule::StrayExtraArg,
-        Rule::LoopShape,
-        Rule::OpenRange,
-        Rule::Vararg,
-        Rule::Operand,
-        Rule::LineInfo,
-        Rule::LocalVar,
-        Rule::UpvalueDesc,
-        Rule::Depth,
-    ];
+    let rules = Rule::ALL;
     let mut names: Vec<_> = rules.iter().map(|r| r.name()).collect();
     assert!(
         names

@@ -108,6 +108,32 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in documentation order (keep in step with [`Rule::name`],
+    /// whose exhaustive match lists them too).
+    pub const ALL: &'static [Rule] = &[
+        Rule::EmptyCode,
+        Rule::InvalidOpcode,
+        Rule::StackSize,
+        Rule::RegisterRange,
+        Rule::ConstantIndex,
+        Rule::ConstantType,
+        Rule::UpvalueIndex,
+        Rule::ProtoIndex,
+        Rule::JumpTarget,
+        Rule::TargetIsExtraArg,
+        Rule::TestWithoutJump,
+        Rule::MissingExtraArg,
+        Rule::StrayExtraArg,
+        Rule::LoopShape,
+        Rule::OpenRange,
+        Rule::Vararg,
+        Rule::Operand,
+        Rule::LineInfo,
+        Rule::LocalVar,
+        Rule::UpvalueDesc,
+        Rule::Depth,
+    ];
+
     /// Stable kebab-case name of the rule.
     pub const fn name(self) -> &'static str {
         match self {
