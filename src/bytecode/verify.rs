@@ -230,30 +230,37 @@ pub fn function_name(proto: &Proto, is_root: bool) -> String {
 ///
 /// On success every property listed in the module documentation holds for
 /// every proto. Works iteratively, so even an absurdly deep hand-built tree
-/// yields a [`Rule::Depth`] error rather than a stack overflow.
-pub fn verify(proto: &Proto) -> Result<(), VerifyError> {
-    // (proto, parent, path, depth)
-    let mut work: Vec<(&Proto, Option<&Proto>, String, usize)> =
-        vec![(proto, None, "main".to_string(), 0)];
-    while let Some((p, parent, path, depth)) = work.pop() {
-        let cx = Checker {
-            p,
-            parent,
-            path: &path,
-            is_root: parent.is_none(),
+/// yields a [`Rule::Depth`] error rather than a stack overflow, and memory
+/// stays proportional to the depth, not the size, of the tree.
+pub fn verify(root: &Proto) -> Result<(), VerifyError> {
+    verify_one(root, None, &[])?;
+    // Depth-first; the stack holds (proto, index of its next child) and the
+    // child indices taken so far are the path used in messages.
+    let mut stack: Vec<(&Proto, usize)> = vec![(root, 0)];
+    let mut path: Vec<usize> = Vec::new();
+    while let Some(top) = stack.last_mut() {
+        let (parent, next) = *top;
+        let Some(child) = parent.protos.get(next) else {
+            stack.pop();
+            path.pop();
+            continue;
         };
-        if depth > MAX_NESTING_DEPTH {
+        top.1 += 1;
+        path.push(next);
+        if path.len() > MAX_NESTING_DEPTH {
+            let cx = Checker {
+                p: child,
+                parent: Some(parent),
+                path: &path,
+            };
             return Err(cx.err(
                 None,
                 Rule::Depth,
-                format!("nesting depth {depth} exceeds {MAX_NESTING_DEPTH}"),
+                format!("nesting depth {} exceeds {MAX_NESTING_DEPTH}", path.len()),
             ));
         }
-        cx.check()?;
-        // Push in reverse so children are checked in order (stable errors).
-        for (i, child) in p.protos.iter().enumerate().rev() {
-            work.push((child, Some(p), format!("{path}/P[{i}]"), depth + 1));
-        }
+        verify_one(child, Some(parent), &path)?;
+        stack.push((child, 0));
     }
     Ok(())
 }
@@ -262,22 +269,34 @@ pub fn verify(proto: &Proto) -> Result<(), VerifyError> {
 /// `parent` (`None` for a root, whose upvalues the loader provides).
 ///
 /// [`verify`] is what loaders should call; this is for tools that check a
-/// tree piece by piece. `path` is only used in messages.
-pub fn verify_one(proto: &Proto, parent: Option<&Proto>, path: &str) -> Result<(), VerifyError> {
+/// tree piece by piece. `path` (child indices from the root) is only used in
+/// messages.
+pub fn verify_one(
+    proto: &Proto,
+    parent: Option<&Proto>,
+    path: &[usize],
+) -> Result<(), VerifyError> {
     Checker {
         p: proto,
         parent,
         path,
-        is_root: parent.is_none(),
     }
     .check()
+}
+
+/// `main`, `main/P[2]/P[0]`, ...: a position in a proto tree.
+pub fn path_string(path: &[usize]) -> String {
+    let mut s = String::from("main");
+    for i in path {
+        s.push_str(&format!("/P[{i}]"));
+    }
+    s
 }
 
 struct Checker<'a> {
     p: &'a Proto,
     parent: Option<&'a Proto>,
-    path: &'a str,
-    is_root: bool,
+    path: &'a [usize],
 }
 
 /// Does instruction `op` (with its `k` flag) consume the following word as
@@ -309,8 +328,8 @@ impl Checker<'_> {
             None => detail,
         };
         VerifyError {
-            function: function_name(self.p, self.is_root),
-            path: self.path.to_string(),
+            function: function_name(self.p, self.parent.is_none()),
+            path: path_string(self.path),
             pc,
             rule,
             detail,
