@@ -740,6 +740,15 @@ fn rule_vararg() {
         Some(0),
         "C=1",
     );
+    rejects(
+        &vfunc(
+            4,
+            vec![abc(VARARGPREP, 0, 0, 0), jmp(-2), abc(RETURN, 0, 1, 1)],
+        ),
+        Rule::Vararg,
+        Some(1),
+        "jumps back to VARARGPREP at pc 0",
+    );
     let mut two = vfunc(4, vec![abc(VARARGPREP, 2, 0, 0), abc(RETURN, 0, 1, 3)]);
     two.num_params = 2;
     accepts(&two);

@@ -502,6 +502,15 @@ impl Checker<'_> {
                         format!("control reaches EXTRAARG at pc {t}"),
                     ));
                 }
+                if t != pc + 1 && ops[t] == OpCode::VARARGPREP {
+                    // Re-running it would adjust the vararg frame twice (a
+                    // fall-through into one is the "first instruction" rule).
+                    return Err(self.err(
+                        Some(pc),
+                        Rule::Vararg,
+                        format!("control jumps back to VARARGPREP at pc {t}"),
+                    ));
+                }
                 if t != pc + 1 {
                     jump_target[t] = true;
                 }
