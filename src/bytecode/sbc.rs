@@ -16,7 +16,7 @@
 //! of the PSPF package signature. Security comes from the decoder being
 //! total (every input yields a value or an [`SbcError`], never a panic, and
 //! allocations are bounded by the input size) and from [`decode`] running
-//! the verifier ([`super::verify`]) before returning anything.
+//! the verifier ([`super::verify`](mod@super::verify)) before returning anything.
 
 use super::isa::{
     ALL_OPCODES, Format, Instr, MAX_ARG_AX, MAX_ARG_BX, OpCode, SIZE_A, SIZE_B, SIZE_C, SIZE_OP,
