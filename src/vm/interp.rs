@@ -14,7 +14,7 @@ use super::layout::*;
 use super::meta::{Origin, number_less};
 use super::number::*;
 use super::table;
-use super::thread::{FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
+use super::thread::{FRAME_INTERRUPTED, FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
 use super::value::Value;
 use super::{Throw, Tm, Vm, closure};
 use crate::bytecode::isa::op;
@@ -43,6 +43,10 @@ impl Vm {
     /// Finds the innermost protected-call boundary above `entry`; if there is
     /// one, unwinds to it, stores `false, error` as its results and returns true.
     pub(crate) fn catch(&mut self, entry: u32) -> Result<bool, Throw> {
+        if self.libs.exit_code.is_some() {
+            // `os.exit` unwinds to the host; no `pcall` may stop it.
+            return Ok(false);
+        }
         let mut m = self.nframes;
         let marker = loop {
             if m <= entry {
@@ -169,6 +173,10 @@ impl Vm {
                 }
                 continue 'newframe;
             }
+            if fr.flags & FRAME_INTERRUPTED != 0 {
+                self.finish_op(fi, &fr);
+                continue 'newframe;
+            }
             let lp = self.protos[fr.id as usize].clone();
             let code = &lp.code[..];
             let k = &lp.k[..];
@@ -232,7 +240,10 @@ impl Vm {
                 macro_rules! protect {
                     ($e:expr) => {{
                         save!();
-                        let r = $e?;
+                        self.mm_resumable = true;
+                        let r = $e;
+                        self.mm_resumable = false;
+                        let r = r?;
                         base = self.stack + func as usize + 1;
                         r
                     }};
@@ -1033,7 +1044,7 @@ impl Vm {
                         }
                     }
                     op::TFORPREP => {
-                        protect!(self.new_tbc(func + 1 + i.a() + 3, None));
+                        protect!(self.new_tbc(func + 1 + i.a() + 3, Some((i.a() + 3, pc as u32 - 1))));
                         pc += i.bx() as usize;
                     }
                     op::TFORCALL => {
@@ -1150,6 +1161,28 @@ impl Vm {
         }
     }
 
+    /// Completes the instruction a resumed coroutine was interrupted in (its
+    /// metamethod's result is at the top of the stack), like `luaV_finishOp`.
+    fn finish_op(&mut self, fi: u32, fr: &Frame) {
+        self.clear_frame_flags(fi, FRAME_INTERRUPTED);
+        let p = &self.protos[fr.id as usize];
+        let Some(&i) = p.code.get(fr.saved_pc.saturating_sub(1) as usize) else { return };
+        let result = if self.top > 0 { self.stk(self.top - 1) } else { Value::NIL };
+        match i.op_byte() {
+            op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI => {
+                if !result.is_falsy() != i.k() {
+                    self.set_saved_pc(fi, fr.saved_pc + 1);
+                }
+            }
+            op::SETTABUP | op::SETTABLE | op::SETI | op::SETFIELD => {}
+            _ if i.opcode().is_some_and(|o| o.flags().sets_a()) => {
+                self.set_stk(fr.func + 1 + i.a(), result);
+            }
+            _ => {}
+        }
+        self.top = fr.top;
+    }
+
     /// Fast `t[key] = v` for a short-string key: succeeds when the key is
     /// present (overwrite) or the table has no metatable (raw insert is then
     /// done by the caller's slow path only when allocation is needed).
@@ -1232,7 +1265,7 @@ impl Vm {
             return Err(self.for_error(step, "step"));
         };
         let Some(fi) = self.to_number(init).and_then(|v| v.as_f64()) else {
-            return Err(self.for_error(init, "initial"));
+            return Err(self.for_error(init, "initial value"));
         };
         if fs == 0.0 {
             return Err(self.rt_error("'for' step is zero"));

@@ -196,6 +196,8 @@ pub struct Vm {
     /// files, file-system capabilities, `os.exit` status); see
     /// [`crate::stdlib::LibState`].
     pub libs: crate::stdlib::LibState,
+    /// The interpreter's current slow path may yield through a metamethod.
+    pub(crate) mm_resumable: bool,
 }
 
 impl Vm {
@@ -242,6 +244,7 @@ impl Vm {
             host_entry_native: 0,
             poisoned: false,
             libs: crate::stdlib::LibState::default(),
+            mm_resumable: false,
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);
