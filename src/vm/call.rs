@@ -429,6 +429,23 @@ impl Vm {
         Ok(r)
     }
 
+    /// Calls `__close(obj, err)` with no results (resumable when the
+    /// interpreter asked for it).
+    pub(crate) fn call_tm3_args(&mut self, tm: Value, obj: Value, err: Value) -> Result<(), Throw> {
+        let func = self.top;
+        self.ensure_stack(func, 3 + thread::MIN_STACK)?;
+        self.set_stk(func, tm);
+        self.set_stk(func + 1, obj);
+        self.set_stk(func + 2, err);
+        self.top = func + 3;
+        let resumable = self.mm_resumable;
+        self.call_metamethod(func, 0)?;
+        // Each variable gets its own resumable call.
+        self.mm_resumable = resumable;
+        self.top = func;
+        Ok(())
+    }
+
     /// Calls a metamethod with three arguments and no result (`luaT_callTM`).
     pub(crate) fn call_tm3(
         &mut self,

@@ -113,9 +113,12 @@ impl Vm {
                     // The new error replaces the old one; keep closing.
                 }
             } else {
-                self.call_value(tm, &[obj, err], 0)?;
+                // From CLOSE/RETURN this call may yield; on resume the
+                // instruction runs again and closes the remaining variables.
+                self.call_tm3_args(tm, obj, err)?;
             }
         }
+        self.mm_resumable = false;
         Ok(())
     }
 
@@ -1175,6 +1178,11 @@ impl Vm {
                 }
             }
             op::SETTABUP | op::SETTABLE | op::SETI | op::SETFIELD => {}
+            op::CLOSE | op::RETURN => {
+                // Run the instruction again: it closes what is left.
+                self.set_saved_pc(fi, fr.saved_pc - 1);
+                return;
+            }
             _ if i.opcode().is_some_and(|o| o.flags().sets_a()) => {
                 self.set_stk(fr.func + 1 + i.a(), result);
             }
@@ -1323,7 +1331,7 @@ impl Vm {
     fn for_error(&mut self, v: Value, what: &str) -> Throw {
         let t = self.type_name_for_error(v);
         self.rt_error(&format!(
-            "bad 'for' {what} value (number expected, got {t})"
+            "bad 'for' {what} (number expected, got {t})"
         ))
     }
 }

@@ -524,8 +524,14 @@ impl Vm {
             if !tm.is_nil() {
                 let r = self.call_value(tm, &[v], 1)?;
                 let r = r.first().copied().unwrap_or(Value::NIL);
+                if r.is_number() {
+                    // lua_isstring accepts numbers; they are converted.
+                    let mut buf = Vec::new();
+                    self.append_str_or_number(&mut buf, r);
+                    return self.new_string(&buf);
+                }
                 if !r.is_string() {
-                    return Err(self.error_msg_raw(b"'__tostring' must return a string"));
+                    return Err(self.error_l("'__tostring' must return a string"));
                 }
                 return Ok(r);
             }

@@ -336,8 +336,8 @@ impl Vm {
         self.maybe_gc_with(&[t, k, v]);
         match table::set(&mut self.heap, slot_index(t.offset()), k, v) {
             Ok(()) => Ok(()),
-            Err(table::TableError::NilKey) => Err(self.rt_error("index is nil")),
-            Err(table::TableError::NanKey) => Err(self.rt_error("index is NaN")),
+            Err(table::TableError::NilKey) => Err(self.rt_error("table index is nil")),
+            Err(table::TableError::NanKey) => Err(self.rt_error("table index is NaN")),
             Err(table::TableError::OutOfMemory) => Err(self.out_of_memory()),
         }
     }
