@@ -52,7 +52,9 @@ impl Lua {
                 A::Nil => Value::NIL,
                 A::T => Value::TRUE,
             };
-            self.vm.raw_set(keep, Value::int(i as i64 + 1), v).expect("raw_set");
+            self.vm
+                .raw_set(keep, Value::int(i as i64 + 1), v)
+                .expect("raw_set");
             vals.push(v);
         }
         match self.vm.call_protected(f, &vals) {
@@ -105,7 +107,19 @@ fn ok(v: &[&str]) -> Result<Vec<String>, String> {
 fn smoke() {
     let mut l = Lua::new();
     assert_eq!(l.call("len", &[A::S("abc")]), ok(&["3"]));
-    assert_eq!(l.call("find", &[A::S("hello"), A::S("l+")]), ok(&["3", "4"]));
-    assert_eq!(l.fmt("%5.2s|%-10d|%+.3e|%#x", &[A::S("abc"), A::I(42), A::F(12345.678), A::I(255)]), "   ab|42        |+1.235e+04|0xff");
-    assert_eq!(l.call("format", &[A::S("%d"), A::S("x")]), Err("bad argument #2 to '?' (number expected, got string)".into()));
+    assert_eq!(
+        l.call("find", &[A::S("hello"), A::S("l+")]),
+        ok(&["3", "4"])
+    );
+    assert_eq!(
+        l.fmt(
+            "%5.2s|%-10d|%+.3e|%#x",
+            &[A::S("abc"), A::I(42), A::F(12345.678), A::I(255)]
+        ),
+        "   ab|42        |+1.235e+04|0xff"
+    );
+    assert_eq!(
+        l.call("format", &[A::S("%d"), A::S("x")]),
+        Err("bad argument #2 to '?' (number expected, got string)".into())
+    );
 }

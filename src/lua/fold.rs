@@ -52,7 +52,11 @@ use crate::vm::number::{float_mod, int_floor_div, shift_left};
 
 /// Integer `%` (the caller has excluded a zero divisor).
 fn int_mod(m: i64, n: i64) -> i64 {
-    if n == 0 { 0 } else { crate::vm::number::int_mod(m, n) }
+    if n == 0 {
+        0
+    } else {
+        crate::vm::number::int_mod(m, n)
+    }
 }
 
 /// Integer `//` (the caller has excluded a zero divisor).

@@ -322,7 +322,11 @@ fn collectgarbage(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         "incremental" | "generational" => {
             // Only the mode name is kept: the collector is always a full
             // mark-sweep. lua.c starts in generational mode.
-            let prev = if vm.gc.incremental_mode { "incremental" } else { "generational" };
+            let prev = if vm.gc.incremental_mode {
+                "incremental"
+            } else {
+                "generational"
+            };
             vm.gc.incremental_mode = opt == "incremental";
             let s = vm.new_string(prev.as_bytes())?;
             vm.ret(&[s])

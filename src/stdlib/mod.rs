@@ -2,6 +2,7 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod debug;
 pub mod io;
 pub mod math;
 pub mod os;
@@ -25,6 +26,7 @@ pub fn open_with_profile(vm: &mut Vm, profile: LibProfile) -> Result<(), Throw> 
     base::open(vm)?;
     coroutine::open(vm)?;
     string::open(vm)?;
+    debug::open(vm, matches!(profile, LibProfile::Full))?;
     profile::open(vm, &profile)?;
     Ok(())
 }

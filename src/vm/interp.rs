@@ -17,8 +17,8 @@ use super::table;
 use super::thread::{FRAME_INTERRUPTED, FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
 use super::value::Value;
 use super::{Throw, Tm, Vm, closure};
-use crate::bytecode::isa::op;
 use crate::bytecode::isa::OFFSET_SC;
+use crate::bytecode::isa::op;
 
 impl Vm {
     /// Runs frames until frame `entry` (the first frame of this call) has
@@ -297,9 +297,21 @@ impl Vm {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
                             let v = if $i.k() {
-                                protect!(self.arith_slow($tm, c, b, Origin::None, Origin::Reg($i.b())))
+                                protect!(self.arith_slow(
+                                    $tm,
+                                    c,
+                                    b,
+                                    Origin::None,
+                                    Origin::Reg($i.b())
+                                ))
                             } else {
-                                protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), Origin::None))
+                                protect!(self.arith_slow(
+                                    $tm,
+                                    b,
+                                    c,
+                                    Origin::Reg($i.b()),
+                                    Origin::None
+                                ))
                             };
                             set_rs!($i.a(), v);
                         }
@@ -454,7 +466,11 @@ impl Vm {
                         let uv = closure::upval(&self.heap, cl, i.a());
                         let t = closure::upval_get(&self.heap, uv);
                         let key = k[i.b() as usize];
-                        let v = if i.k() { k[i.c() as usize] } else { rvs!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            rvs!(i.c())
+                        };
                         if t.is_table() {
                             let ti = slot_index(t.offset());
                             if self.fast_set_str(ti, key, v) {
@@ -1047,7 +1063,9 @@ impl Vm {
                         }
                     }
                     op::TFORPREP => {
-                        protect!(self.new_tbc(func + 1 + i.a() + 3, Some((i.a() + 3, pc as u32 - 1))));
+                        protect!(
+                            self.new_tbc(func + 1 + i.a() + 3, Some((i.a() + 3, pc as u32 - 1)))
+                        );
                         pc += i.bx() as usize;
                     }
                     op::TFORCALL => {
@@ -1169,8 +1187,14 @@ impl Vm {
     fn finish_op(&mut self, fi: u32, fr: &Frame) {
         self.clear_frame_flags(fi, FRAME_INTERRUPTED);
         let p = &self.protos[fr.id as usize];
-        let Some(&i) = p.code.get(fr.saved_pc.saturating_sub(1) as usize) else { return };
-        let result = if self.top > 0 { self.stk(self.top - 1) } else { Value::NIL };
+        let Some(&i) = p.code.get(fr.saved_pc.saturating_sub(1) as usize) else {
+            return;
+        };
+        let result = if self.top > 0 {
+            self.stk(self.top - 1)
+        } else {
+            Value::NIL
+        };
         match i.op_byte() {
             op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI => {
                 if !result.is_falsy() != i.k() {
@@ -1330,9 +1354,7 @@ impl Vm {
 
     fn for_error(&mut self, v: Value, what: &str) -> Throw {
         let t = self.type_name_for_error(v);
-        self.rt_error(&format!(
-            "bad 'for' {what} (number expected, got {t})"
-        ))
+        self.rt_error(&format!("bad 'for' {what} (number expected, got {t})"))
     }
 }
 
