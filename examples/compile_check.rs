@@ -19,7 +19,10 @@ fn main() {
                 continue;
             }
         };
-        let name = std::path::Path::new(&arg).file_name().and_then(|n| n.to_str()).unwrap_or(&arg);
+        let name = std::path::Path::new(&arg)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(&arg);
         match slotjit::lua::compile(&src, &format!("@{name}")) {
             Ok(p) if listing => print!("{}", slotjit::bytecode::disassemble(&p)),
             Ok(_) => println!("{arg}\tOK"),

@@ -119,4 +119,3 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let calls = format!("f{}", "()".repeat(10_000));
     compile(calls.as_bytes(), "@calls.lua").unwrap();
 }
-

@@ -54,4 +54,3 @@ fn listings_match_luac() {
     assert!(count > 0, "no shape files found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
-

@@ -37,7 +37,9 @@ struct Contender {
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 fn programs(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -72,7 +74,12 @@ fn run_once(c: &Contender, prog: &Path) -> Result<(Duration, Vec<u8>), String> {
     let elapsed = start.elapsed();
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("{} failed on {}: {}", c.name, prog.display(), err.lines().next().unwrap_or("")));
+        return Err(format!(
+            "{} failed on {}: {}",
+            c.name,
+            prog.display(),
+            err.lines().next().unwrap_or("")
+        ));
     }
     Ok((elapsed, out.stdout))
 }
@@ -93,11 +100,19 @@ pub fn bench(a: BenchArgs) -> i32 {
     };
     let mut prefix = vec!["run".to_string()];
     prefix.extend(a.slotjit_flags.iter().cloned());
-    let mut contenders = vec![Contender { name: "slotjit".into(), program: exe, prefix }];
+    let mut contenders = vec![Contender {
+        name: "slotjit".into(),
+        program: exe,
+        prefix,
+    }];
     if !a.no_reference {
         for name in ["lua5.4", "luajit"] {
             if let Some(p) = find_in_path(name) {
-                contenders.push(Contender { name: name.into(), program: p, prefix: vec![] });
+                contenders.push(Contender {
+                    name: name.into(),
+                    program: p,
+                    prefix: vec![],
+                });
             } else {
                 eprintln!("note: {name} not found in PATH; not compared");
             }
@@ -109,14 +124,29 @@ pub fn bench(a: BenchArgs) -> i32 {
         return 1;
     }
     let runs = a.runs.max(1);
-    let header: Vec<String> = contenders.iter().map(|c| format!("{:>10}", c.name)).collect();
-    let ratio_header: Vec<String> = contenders[1..].iter().map(|c| format!("{:>14}", format!("sj/{}", c.name))).collect();
-    println!("{:<18}{}{}", "program", header.join(""), ratio_header.join(""));
+    let header: Vec<String> = contenders
+        .iter()
+        .map(|c| format!("{:>10}", c.name))
+        .collect();
+    let ratio_header: Vec<String> = contenders[1..]
+        .iter()
+        .map(|c| format!("{:>14}", format!("sj/{}", c.name)))
+        .collect();
+    println!(
+        "{:<18}{}{}",
+        "program",
+        header.join(""),
+        ratio_header.join("")
+    );
     let mut log_ratio_sums = vec![0f64; contenders.len()];
     let mut counted = vec![0u32; contenders.len()];
     let mut status = 0;
     for prog in &progs {
-        let name = prog.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
+        let name = prog
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_string();
         eprint!("{name}: ");
         let mut times = Vec::new();
         let mut reference_output: Option<Vec<u8>> = None;
@@ -157,7 +187,11 @@ pub fn bench(a: BenchArgs) -> i32 {
         eprintln!();
         let cols: Vec<String> = times
             .iter()
-            .map(|t| t.map_or(format!("{:>10}", "fail"), |d| format!("{:>9.3}s", d.as_secs_f64())))
+            .map(|t| {
+                t.map_or(format!("{:>10}", "fail"), |d| {
+                    format!("{:>9.3}s", d.as_secs_f64())
+                })
+            })
             .collect();
         let mut ratios = Vec::new();
         for (i, t) in times.iter().enumerate().skip(1) {
@@ -182,7 +216,12 @@ pub fn bench(a: BenchArgs) -> i32 {
             }
         })
         .collect();
-    println!("{:<18}{}{}", "geomean", " ".repeat(10 * contenders.len()), geo.join(""));
+    println!(
+        "{:<18}{}{}",
+        "geomean",
+        " ".repeat(10 * contenders.len()),
+        geo.join("")
+    );
     println!("(ratios are slotjit time / reference time: below 1.0 means slotjit is faster)");
     status
 }
