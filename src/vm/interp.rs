@@ -918,6 +918,10 @@ impl Vm {
                             self.top = ra + i.b();
                         }
                         self.set_saved_pc(fi, pc as u32);
+                        let f = rvs!(i.a());
+                        if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
+                            continue 'newframe;
+                        }
                         match self.precall(ra, i.c() as i32 - 1)? {
                             PreCall::Lua => continue 'newframe,
                             PreCall::Done => {
@@ -1028,7 +1032,21 @@ impl Vm {
                     op::RETURN0 | op::RETURN1 => {
                         let ra = func + 1 + i.a();
                         let n = if opb == op::RETURN0 { 0 } else { 1 };
-                        self.poscall(fi, ra, n);
+                        // Inline `poscall` for the usual wanted counts.
+                        match fr.nresults {
+                            0 => self.top = func,
+                            1 | -1 if n == 1 => {
+                                let v = mem[base + i.a() as usize];
+                                mem[base - 1] = v;
+                                self.top = func + 1;
+                            }
+                            1 => {
+                                mem[base - 1] = Slot::default();
+                                self.top = func + 1;
+                            }
+                            _ => self.poscall(fi, ra, n),
+                        }
+                        self.nframes = fi;
                         if fi <= entry {
                             return Ok(());
                         }
@@ -1217,6 +1235,33 @@ impl Vm {
             _ => {}
         }
         self.top = fr.top;
+    }
+
+    /// The common case of calling a Lua closure at stack index `ra`: enough
+    /// stack and frame room already. Returns false (nothing done) otherwise,
+    /// and the general `precall` takes over.
+    #[inline(always)]
+    fn push_lua_frame(&mut self, ra: u32, f: Value, nresults: i32) -> bool {
+        let id = closure::proto_id(&self.heap, slot_index(f.offset()));
+        let (np, ms) = {
+            let p = &self.protos[id as usize];
+            (p.num_params, p.max_stack)
+        };
+        if ra + 2 + ms > self.stack_size || self.nframes >= self.frame_cap {
+            return false;
+        }
+        let mut narg = self.top - ra - 1;
+        while narg < np {
+            self.set_stk(ra + 1 + narg, Value::NIL);
+            narg += 1;
+        }
+        self.top = ra + 1 + narg;
+        let fi = self.nframes;
+        Frame { func: ra, top: ra + 1 + ms, saved_pc: 0, nresults, flags: FRAME_LUA, extra: 0, id }
+            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
+        self.nframes = fi + 1;
+        self.profile.on_call(id);
+        true
     }
 
     /// Fast `t[key] = v` for a short-string key: succeeds when the key is

@@ -45,6 +45,10 @@ pub struct LoadedProto {
     pub k: Box<[Value]>,
     /// Ids of nested prototypes, indexed like `proto.protos`.
     pub children: Box<[u32]>,
+    /// Copied from `proto` for the call path: fixed parameters.
+    pub num_params: u32,
+    /// Copied from `proto` for the call path: frame size in registers.
+    pub max_stack: u32,
 }
 
 /// Options for creating an isolate.
@@ -402,6 +406,8 @@ impl Vm {
         self.profile.add_proto(proto.code.len());
         self.protos.push(Rc::new(LoadedProto {
             id,
+            num_params: proto.num_params as u32,
+            max_stack: proto.max_stack_size as u32,
             code: proto.code.clone().into_boxed_slice(),
             k: k.into_boxed_slice(),
             children: children.into_boxed_slice(),
