@@ -213,6 +213,9 @@ pub(crate) fn check_room(vm: &mut Vm, len: u64) -> Result<(), Throw> {
 pub fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let fv = vm.check_string(a, 1)?;
     let fmt = vm.str_bytes(fv).to_vec();
+    // lstrlib.c pushes a nil mark above the arguments, so the first missing
+    // argument reads as a present nil ("got nil", not "got no value").
+    vm.push(Value::NIL)?;
     let mut h = Header::new(&fmt);
     let mut out: Vec<u8> = Vec::new();
     let mut arg: u32 = 1;
