@@ -316,7 +316,8 @@ fn set_native_upvalue(vm: &mut Vm, a: Args, i: u32, v: Value) {
     }
     let nc = slot_index(f.offset());
     if i < crate::vm::closure::native_closure::nupvals(&vm.heap, nc) {
-        vm.heap.set(crate::vm::closure::native_closure::upval_slot(nc, i), v);
+        vm.heap
+            .set(crate::vm::closure::native_closure::upval_slot(nc, i), v);
     }
 }
 
@@ -350,7 +351,10 @@ fn gmatch_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             match m.match_at(s) {
                 Ok(Some(e)) if e as i64 != lastmatch => {
                     let n = m.num_results(true);
-                    result = (0..n).map(|k| m.get_capture(k, s, e)).collect::<Result<Vec<_>, _>>().map(|c| Some((e, c)));
+                    result = (0..n)
+                        .map(|k| m.get_capture(k, s, e))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(|c| Some((e, c)));
                     break;
                 }
                 Ok(_) => s += 1,
@@ -386,7 +390,14 @@ enum Repl {
 
 /// `add_s`: appends the replacement string `r` with `%0`-`%9` and `%%`
 /// expanded.
-fn add_s(out: &mut Vec<u8>, r: &[u8], src: &[u8], m: &Matcher, s: usize, e: usize) -> Result<(), PatternError> {
+fn add_s(
+    out: &mut Vec<u8>,
+    r: &[u8],
+    src: &[u8],
+    m: &Matcher,
+    s: usize,
+    e: usize,
+) -> Result<(), PatternError> {
     let mut i = 0;
     while i < r.len() {
         let c = r[i];
@@ -407,7 +418,9 @@ fn add_s(out: &mut Vec<u8>, r: &[u8], src: &[u8], m: &Matcher, s: usize, e: usiz
                 Capture::Position(p) => out.extend_from_slice(p.to_string().as_bytes()),
             }
         } else {
-            return Err(PatternError("invalid use of '%' in replacement string".to_string()));
+            return Err(PatternError(
+                "invalid use of '%' in replacement string".to_string(),
+            ));
         }
     }
     Ok(())
@@ -426,7 +439,11 @@ fn gsub(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         _ => return Err(vm.type_arg_error_at(3, "string/function/table", repl)),
     };
     // A number replacement is used as its string form (lua_tolstring).
-    let repl = if kind == Repl::Str { vm.check_string(a, 3)? } else { repl };
+    let repl = if kind == Repl::Str {
+        vm.check_string(a, 3)?
+    } else {
+        repl
+    };
     let anchor = vm.str_bytes(pv).first() == Some(&b'^');
     let pstart = usize::from(anchor);
     let mark = vm.roots.len();
@@ -466,12 +483,16 @@ fn gsub_loop(
                 Err(e) => Err(e),
                 Ok(Some(e)) if Some(e) != lastmatch => {
                     if kind == Repl::Str {
-                        add_s(&mut out, vm.str_bytes(repl), s, &m, src, e).map(|()| Some((e, Vec::new())))
+                        add_s(&mut out, vm.str_bytes(repl), s, &m, src, e)
+                            .map(|()| Some((e, Vec::new())))
                     } else if kind == Repl::Table {
                         m.get_capture(0, src, e).map(|c| Some((e, vec![c])))
                     } else {
                         let k = m.num_results(true);
-                        (0..k).map(|i| m.get_capture(i, src, e)).collect::<Result<Vec<_>, _>>().map(|c| Some((e, c)))
+                        (0..k)
+                            .map(|i| m.get_capture(i, src, e))
+                            .collect::<Result<Vec<_>, _>>()
+                            .map(|c| Some((e, c)))
                     }
                 }
                 Ok(_) => Ok(None),
@@ -522,7 +543,13 @@ fn gsub_loop(
 
 /// Calls the replacement function with the captures, or indexes the
 /// replacement table with the first one (`add_value`).
-fn replacement_value(vm: &mut Vm, sv: Value, repl: Value, kind: Repl, caps: &[Capture]) -> Result<Value, Throw> {
+fn replacement_value(
+    vm: &mut Vm,
+    sv: Value,
+    repl: Value,
+    kind: Repl,
+    caps: &[Capture],
+) -> Result<Value, Throw> {
     let mark = vm.roots.len();
     for c in caps {
         let v = capture_value(vm, sv, *c)?;
@@ -530,9 +557,14 @@ fn replacement_value(vm: &mut Vm, sv: Value, repl: Value, kind: Repl, caps: &[Ca
     }
     let args: Vec<Value> = vm.roots[mark..].to_vec();
     let r = if kind == Repl::Func {
-        vm.call_value(repl, &args, 1).map(|r| r.first().copied().unwrap_or(Value::NIL))
+        vm.call_value(repl, &args, 1)
+            .map(|r| r.first().copied().unwrap_or(Value::NIL))
     } else {
-        vm.index(repl, args.first().copied().unwrap_or(Value::NIL), Origin::None)
+        vm.index(
+            repl,
+            args.first().copied().unwrap_or(Value::NIL),
+            Origin::None,
+        )
     };
     vm.roots.truncate(mark);
     r
@@ -623,7 +655,9 @@ fn format_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                 check(vm, format::FLAGS_C, false)?;
                 let v = vm.arg(a, arg);
                 let text = match v.tag() {
-                    TAG_STR | TAG_TABLE | TAG_LFUNC | TAG_NCLOSURE | TAG_THREAD => format!("0x{:08x}", v.offset()),
+                    TAG_STR | TAG_TABLE | TAG_LFUNC | TAG_NCLOSURE | TAG_THREAD => {
+                        format!("0x{:08x}", v.offset())
+                    }
                     TAG_NFUNC | TAG_LIGHTUD => format!("0x{:08x}", v.payload()),
                     _ => "(null)".to_string(),
                 };
@@ -662,7 +696,10 @@ fn format_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                 }
             }
             _ => {
-                let msg = format!("invalid conversion '{}' to 'format'", format::form_text(&form));
+                let msg = format!(
+                    "invalid conversion '{}' to 'format'",
+                    format::form_text(&form)
+                );
                 return Err(vm.error_l(&msg));
             }
         }
@@ -678,7 +715,11 @@ fn format_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 
 /// `tonum`: a number, or a string that converts entirely to one.
 fn tonum(vm: &Vm, v: Value) -> Option<Value> {
-    if v.is_number() { Some(v) } else { vm.str_to_number(v) }
+    if v.is_number() {
+        Some(v)
+    } else {
+        vm.str_to_number(v)
+    }
 }
 
 /// `arith` of lstrlib.c: converts both operands, else tries the second
@@ -693,9 +734,18 @@ fn arith(vm: &mut Vm, a: Args, op: Tm, event: &str) -> Result<u32, Throw> {
             return vm.ret(&[r]);
         }
     }
-    let tm = if y.is_string() { Value::NIL } else { metafield(vm, y, event)? };
+    let tm = if y.is_string() {
+        Value::NIL
+    } else {
+        metafield(vm, y, event)?
+    };
     if tm.is_nil() {
-        let msg = format!("attempt to {} a '{}' with a '{}'", &event[2..], x.type_name(), y.type_name());
+        let msg = format!(
+            "attempt to {} a '{}' with a '{}'",
+            &event[2..],
+            x.type_name(),
+            y.type_name()
+        );
         return Err(vm.error_l(&msg));
     }
     let r = vm.call_value(tm, &[x, y], 1)?;

@@ -97,7 +97,10 @@ pub fn check_format(form: &[u8], flags: &[u8], precision: bool) -> Result<(), St
         }
     }
     if !form.get(k).is_some_and(u8::is_ascii_alphabetic) {
-        return Err(format!("invalid conversion specification: '{}'", form_text(form)));
+        return Err(format!(
+            "invalid conversion specification: '{}'",
+            form_text(form)
+        ));
     }
     Ok(())
 }
@@ -201,7 +204,11 @@ pub fn format_int(out: &mut Vec<u8>, spec: &Spec, conv: u8, n: i64) {
             _ => {}
         }
     }
-    let sign = if matches!(conv, b'd' | b'i') { sign_of(spec, negative) } else { b"" };
+    let sign = if matches!(conv, b'd' | b'i') {
+        sign_of(spec, negative)
+    } else {
+        b""
+    };
     // A precision disables zero padding for integers.
     let zero_pad = spec.zero && spec.prec.is_none();
     pad(out, spec, sign, prefix, &digits, zero_pad);
@@ -242,7 +249,10 @@ fn body_e(f: f64, prec: usize, alt: bool, upper: bool) -> Vec<u8> {
     let mut v = fix_exponent(&s, upper);
     if alt && prec == 0 {
         // "2e+00" -> "2.e+00"
-        let epos = v.iter().position(|&c| c == b'e' || c == b'E').unwrap_or(v.len());
+        let epos = v
+            .iter()
+            .position(|&c| c == b'e' || c == b'E')
+            .unwrap_or(v.len());
         v.insert(epos, b'.');
     }
     v
@@ -265,7 +275,9 @@ fn body_g(f: f64, prec: usize, alt: bool, upper: bool) -> Vec<u8> {
         0
     } else {
         let s = format!("{:.*e}", p - 1, f);
-        s.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0)
+        s.split_once('e')
+            .and_then(|(_, e)| e.parse().ok())
+            .unwrap_or(0)
     };
     let mut v = if x < -4 || x >= p as i32 {
         body_e(f, p - 1, alt, upper)
@@ -274,7 +286,10 @@ fn body_g(f: f64, prec: usize, alt: bool, upper: bool) -> Vec<u8> {
     };
     if !alt {
         // Remove trailing zeros of the fraction, and the point if nothing is left.
-        let epos = v.iter().position(|&c| c == b'e' || c == b'E').unwrap_or(v.len());
+        let epos = v
+            .iter()
+            .position(|&c| c == b'e' || c == b'E')
+            .unwrap_or(v.len());
         let (mant, exp) = v.split_at(epos);
         if mant.contains(&b'.') {
             let mut m = mant.to_vec();
@@ -305,7 +320,10 @@ fn body_a(f: f64, prec: Option<usize>, alt: bool, upper: bool) -> Vec<u8> {
         (1u64, biased - 1023)
     };
     // 13 hex digits of fraction.
-    let mut digits: Vec<u8> = (0..13).rev().map(|k| ((frac >> (4 * k)) & 0xf) as u8).collect();
+    let mut digits: Vec<u8> = (0..13)
+        .rev()
+        .map(|k| ((frac >> (4 * k)) & 0xf) as u8)
+        .collect();
     match prec {
         None => {
             while digits.last() == Some(&0) {
@@ -319,16 +337,27 @@ fn body_a(f: f64, prec: Option<usize>, alt: bool, upper: bool) -> Vec<u8> {
             let rest = frac & ((1u64 << dropped_bits) - 1);
             let half = 1u64 << (dropped_bits - 1);
             let mut kept = frac >> dropped_bits;
-            let odd = if keep == 0 { lead & 1 == 1 } else { kept & 1 == 1 };
+            let odd = if keep == 0 {
+                lead & 1 == 1
+            } else {
+                kept & 1 == 1
+            };
             if rest > half || (rest == half && odd) {
                 kept += 1;
                 if keep == 0 || kept >> (4 * keep) != 0 {
                     // Carry into the leading digit (glibc prints 0x2p+0, 0x2.0p+0).
                     lead += 1;
-                    kept &= if keep == 0 { 0 } else { (1u64 << (4 * keep)) - 1 };
+                    kept &= if keep == 0 {
+                        0
+                    } else {
+                        (1u64 << (4 * keep)) - 1
+                    };
                 }
             }
-            digits = (0..keep).rev().map(|k| ((kept >> (4 * k)) & 0xf) as u8).collect();
+            digits = (0..keep)
+                .rev()
+                .map(|k| ((kept >> (4 * k)) & 0xf) as u8)
+                .collect();
         }
         Some(p) => digits.resize(p, 0),
     }
@@ -369,7 +398,10 @@ pub fn format_float(out: &mut Vec<u8>, spec: &Spec, conv: u8, f: f64) {
         b'e' => (b"", body_e(a, prec, spec.alt, upper)),
         b'f' => (b"", body_f(a, prec, spec.alt)),
         b'g' => (b"", body_g(a, prec, spec.alt, upper)),
-        _ => (if upper { b"0X" } else { b"0x" }, body_a(a, spec.prec, spec.alt, upper)),
+        _ => (
+            if upper { b"0X" } else { b"0x" },
+            body_a(a, spec.prec, spec.alt, upper),
+        ),
     };
     pad(out, spec, sign, prefix, &body, spec.zero);
 }
@@ -385,7 +417,11 @@ pub fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
         } else if c.is_ascii_control() {
             // A following digit forces three digits so it is not absorbed.
             let next_is_digit = s.get(i + 1).is_some_and(u8::is_ascii_digit);
-            let text = if next_is_digit { format!("\\{c:03}") } else { format!("\\{c}") };
+            let text = if next_is_digit {
+                format!("\\{c:03}")
+            } else {
+                format!("\\{c}")
+            };
             out.extend_from_slice(text.as_bytes());
         } else {
             out.push(c);

@@ -52,7 +52,12 @@ impl<'a> Header<'a> {
     fn new(fmt: &'a [u8]) -> Header<'a> {
         // The C code sees a zero-terminated string.
         let end = fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len());
-        Header { fmt: &fmt[..end], pos: 0, little: cfg!(target_endian = "little"), maxalign: 1 }
+        Header {
+            fmt: &fmt[..end],
+            pos: 0,
+            little: cfg!(target_endian = "little"),
+            maxalign: 1,
+        }
     }
 
     fn done(&self) -> bool {
@@ -135,7 +140,12 @@ impl<'a> Header<'a> {
                 self.maxalign = self.getnumlimit(NATIVE_MAXALIGN)?;
                 (K::Nop, 0)
             }
-            c => return Err(FmtError::Plain(format!("invalid format option '{}'", c as char))),
+            c => {
+                return Err(FmtError::Plain(format!(
+                    "invalid format option '{}'",
+                    c as char
+                )));
+            }
         })
     }
 
@@ -152,7 +162,10 @@ impl<'a> Header<'a> {
                 next == K::Char || align == 0
             };
             if bad {
-                return Err(FmtError::Arg(1, "invalid next option for option 'X'".into()));
+                return Err(FmtError::Arg(
+                    1,
+                    "invalid next option for option 'X'".into(),
+                ));
             }
         }
         let ntoalign = if align <= 1 || opt == K::Char {
@@ -162,7 +175,10 @@ impl<'a> Header<'a> {
                 align = self.maxalign;
             }
             if !align.is_power_of_two() {
-                return Err(FmtError::Arg(1, "format asks for alignment not power of 2".into()));
+                return Err(FmtError::Arg(
+                    1,
+                    "format asks for alignment not power of 2".into(),
+                ));
             }
             (align - (total & (align - 1))) & (align - 1)
         };
@@ -206,7 +222,11 @@ fn put_bytes(out: &mut Vec<u8>, native_le: &[u8], little: bool) {
 /// Fails with "not enough memory" when a result would exceed the isolate's
 /// memory limit (instead of letting Rust abort on a huge allocation).
 pub(crate) fn check_room(vm: &mut Vm, len: u64) -> Result<(), Throw> {
-    if len > vm.heap.limit_bytes() { Err(vm.out_of_memory()) } else { Ok(()) }
+    if len > vm.heap.limit_bytes() {
+        Err(vm.out_of_memory())
+    } else {
+        Ok(())
+    }
 }
 
 /// `string.pack(fmt, v1, v2, ...)`.
@@ -323,7 +343,13 @@ pub fn packsize(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 /// eighth are only sign extension.
 fn unpackint(bytes: &[u8], little: bool, issigned: bool) -> Result<i64, String> {
     let size = bytes.len();
-    let byte = |i: usize| if little { bytes[i] } else { bytes[size - 1 - i] };
+    let byte = |i: usize| {
+        if little {
+            bytes[i]
+        } else {
+            bytes[size - 1 - i]
+        }
+    };
     let limit = size.min(SZINT);
     let mut res: u64 = 0;
     for i in (0..limit).rev() {
@@ -335,7 +361,11 @@ fn unpackint(bytes: &[u8], little: bool, issigned: bool) -> Result<i64, String> 
             res = (res ^ mask).wrapping_sub(mask);
         }
     } else if size > SZINT {
-        let mask = if !issigned || (res as i64) >= 0 { 0 } else { 0xff };
+        let mask = if !issigned || (res as i64) >= 0 {
+            0
+        } else {
+            0xff
+        };
         for i in limit..size {
             if byte(i) != mask {
                 return Err(format!("{size}-byte integer does not fit into Lua Integer"));
@@ -379,13 +409,21 @@ pub fn unpack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             K::Float => {
                 let mut b = [0u8; 4];
                 b.copy_from_slice(&vm.str_bytes(dv)[p..p + 4]);
-                let f = if h.little { f32::from_le_bytes(b) } else { f32::from_be_bytes(b) };
+                let f = if h.little {
+                    f32::from_le_bytes(b)
+                } else {
+                    f32::from_be_bytes(b)
+                };
                 vm.push(Value::float(f as f64))?;
             }
             K::Number | K::Double => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&vm.str_bytes(dv)[p..p + 8]);
-                let f = if h.little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) };
+                let f = if h.little {
+                    f64::from_le_bytes(b)
+                } else {
+                    f64::from_be_bytes(b)
+                };
                 vm.push(Value::float(f))?;
             }
             K::Char => {
@@ -410,7 +448,10 @@ pub fn unpack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             }
             K::Zstr => {
                 let data = vm.str_bytes(dv);
-                let len = data[p..].iter().position(|&c| c == 0).unwrap_or(data.len() - p);
+                let len = data[p..]
+                    .iter()
+                    .position(|&c| c == 0)
+                    .unwrap_or(data.len() - p);
                 if pos + len as u64 >= ld {
                     return Err(vm.arg_error_at(2, "unfinished string for format 'z'"));
                 }

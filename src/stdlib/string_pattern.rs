@@ -127,7 +127,13 @@ impl<'a> Matcher<'a> {
     /// A matcher for subject `src` and pattern `pat` (the pattern without a
     /// leading `^` anchor, which the callers handle).
     pub fn new(src: &'a [u8], pat: &'a [u8]) -> Matcher<'a> {
-        Matcher { src, pat, depth: MAXCCALLS, level: 0, capture: [(0, 0); MAXCAPTURES] }
+        Matcher {
+            src,
+            pat,
+            depth: MAXCCALLS,
+            level: 0,
+            capture: [(0, 0); MAXCAPTURES],
+        }
     }
 
     /// Resets the capture state before a new attempt (`reprepstate`).
@@ -146,7 +152,11 @@ impl<'a> Matcher<'a> {
     /// Number of values a successful match produces: the captures, or the
     /// whole match when there are none and `whole` is set.
     pub fn num_results(&self, whole: bool) -> usize {
-        if self.level == 0 && whole { 1 } else { self.level }
+        if self.level == 0 && whole {
+            1
+        } else {
+            self.level
+        }
     }
 
     /// Number of captures of the last match.
@@ -269,7 +279,9 @@ impl<'a> Matcher<'a> {
 
     fn match_balance(&self, s: usize, p: usize) -> Result<Option<usize>, PatternError> {
         if p + 1 >= self.pat.len() {
-            return Err(PatternError::new("malformed pattern (missing arguments to '%b')"));
+            return Err(PatternError::new(
+                "malformed pattern (missing arguments to '%b')",
+            ));
         }
         let Some(&first) = self.src.get(s) else {
             return Ok(None);
@@ -481,8 +493,14 @@ pub fn search(src: &[u8], pat: &[u8], init: usize) -> Result<Option<Found>, Patt
     let mut s1 = init;
     loop {
         if let Some(e) = m.match_at(s1)? {
-            let captures = (0..m.level()).map(|i| m.get_capture(i, s1, e)).collect::<Result<Vec<_>, _>>()?;
-            return Ok(Some(Found { start: s1, end: e, captures }));
+            let captures = (0..m.level())
+                .map(|i| m.get_capture(i, s1, e))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Some(Found {
+                start: s1,
+                end: e,
+                captures,
+            }));
         }
         s1 += 1;
         if anchor || s1 > src.len() {
