@@ -106,6 +106,13 @@ macro_rules! define_opcodes {
         /// Every opcode in numeric order.
         pub const ALL_OPCODES: &[OpCode] = &[ $( OpCode::$name, )* ];
 
+        /// Opcode numbers as `u8` constants, for dispatching on the raw
+        /// opcode field without decoding it to an [`OpCode`] first.
+        #[allow(non_upper_case_globals, missing_docs)]
+        pub mod op {
+            $( pub const $name: u8 = super::OpCode::$name as u8; )*
+        }
+
         impl OpCode {
             /// The mnemonic, as printed by the disassembler.
             pub const fn name(self) -> &'static str {
@@ -406,9 +413,11 @@ impl Instr {
 mod tests {
     use super::*;
 
+    // Checked at compile time: every opcode number fits the 7-bit field.
+    const _: () = assert!(OpCode::COUNT <= 1 << SIZE_OP);
+
     #[test]
-    fn opcode_numbers_fit_the_field_and_round_trip() {
-        assert!(OpCode::COUNT <= 1 << SIZE_OP);
+    fn opcode_numbers_round_trip() {
         for (i, op) in ALL_OPCODES.iter().enumerate() {
             assert_eq!(*op as usize, i);
             assert_eq!(OpCode::from_u8(i as u8), Some(*op));

@@ -342,12 +342,12 @@ impl Vm {
 
     /// Type name honouring `__name` in the metatable, as `luaT_objtypename`.
     pub(crate) fn type_name_for_error(&mut self, v: Value) -> String {
-        if let Some(mt) = self.metatable_of(v) {
-            if let Ok(key) = self.heap.new_string(b"__name") {
-                let name = super::table::get_str(&self.heap, slot_index(mt), key as usize);
-                if name.is_string() {
-                    return String::from_utf8_lossy(self.str_bytes(name)).into_owned();
-                }
+        if let Some(mt) = self.metatable_of(v)
+            && let Ok(key) = self.heap.new_string(b"__name")
+        {
+            let name = super::table::get_str(&self.heap, slot_index(mt), key as usize);
+            if name.is_string() {
+                return String::from_utf8_lossy(self.str_bytes(name)).into_owned();
             }
         }
         v.type_name().to_string()
@@ -433,6 +433,40 @@ impl Vm {
         s
     }
 
+    /// The function running in frame `fi`.
+    pub fn frame_function(&self, fi: u32) -> Value {
+        let f = self.frame(fi);
+        self.heap.get(self.stack + f.func as usize)
+    }
+
+    /// Flags of frame `fi`.
+    pub fn frame_flags(&self, fi: u32) -> u32 {
+        self.frame(fi).flags
+    }
+
+    /// Saved pc of frame `fi`.
+    pub fn frame_saved_pc(&self, fi: u32) -> u32 {
+        self.frame(fi).saved_pc
+    }
+
+    /// Traceback of another (suspended or dead) coroutine, from `level`.
+    pub fn traceback_of(&mut self, co: Value, level: u32) -> String {
+        let t = slot_index(co.offset());
+        let prev = self.thread;
+        self.save_thread_cache();
+        self.thread = t;
+        self.load_thread_cache();
+        let top = self.nframes.checked_sub(1 + level);
+        let tb = match top {
+            Some(top) => self.traceback(Some(top)),
+            None => "stack traceback:".to_string(),
+        };
+        self.save_thread_cache();
+        self.thread = prev;
+        self.load_thread_cache();
+        tb
+    }
+
     /// `pushglobalfuncname`: "print" or "string.rep" when `func` is a field
     /// of a table in `package.loaded`.
     pub(crate) fn global_function_name(&mut self, func: Value) -> Option<String> {
@@ -443,9 +477,9 @@ impl Vm {
         let lt = slot_index(loaded.offset());
         let mut k = Value::NIL;
         let mut found: Option<String> = None;
-        loop {
-            match super::table::next(&self.heap, lt, k) {
-                super::table::Next::Entry(key, val) => {
+        while let super::table::Next::Entry(key, val) = super::table::next(&self.heap, lt, k) {
+            {
+                {
                     k = key;
                     if !key.is_string() || !val.is_table() {
                         continue;
@@ -474,7 +508,6 @@ impl Vm {
                         }
                     }
                 }
-                _ => break,
             }
         }
         found

@@ -192,6 +192,12 @@ pub struct Vm {
     pub(crate) host_entry_native: u32,
     /// Set after an internal error: the isolate refuses further calls.
     pub poisoned: bool,
+    /// Rust-side state of the standard library (random generator, open
+    /// files, file-system capabilities, `os.exit` status); see
+    /// [`crate::stdlib::LibState`].
+    pub libs: crate::stdlib::LibState,
+    /// The interpreter's current slow path may yield through a metamethod.
+    pub(crate) mm_resumable: bool,
 }
 
 impl Vm {
@@ -237,6 +243,8 @@ impl Vm {
             allow_binary_chunks: true,
             host_entry_native: 0,
             poisoned: false,
+            libs: crate::stdlib::LibState::default(),
+            mm_resumable: false,
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);
@@ -328,8 +336,8 @@ impl Vm {
         self.maybe_gc_with(&[t, k, v]);
         match table::set(&mut self.heap, slot_index(t.offset()), k, v) {
             Ok(()) => Ok(()),
-            Err(table::TableError::NilKey) => Err(self.rt_error("index is nil")),
-            Err(table::TableError::NanKey) => Err(self.rt_error("index is NaN")),
+            Err(table::TableError::NilKey) => Err(self.rt_error("table index is nil")),
+            Err(table::TableError::NanKey) => Err(self.rt_error("table index is NaN")),
             Err(table::TableError::OutOfMemory) => Err(self.out_of_memory()),
         }
     }
