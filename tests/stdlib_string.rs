@@ -861,6 +861,11 @@ fn resource_limits_give_errors() {
         l.call("rep", &[A::B(b"x"), A::I(1 << 40)], false),
         b"ERR resulting string too large"
     );
+    // empty pieces repeated 2^62 times: immediate
+    assert_eq!(
+        l.call("rep", &[A::B(b""), A::I(1 << 62), A::B(b"")], false),
+        b""
+    );
     // Below lua5.4's INT_MAX limit but above the isolate's memory: an error, not an abort.
     let mut small = Lua {
         vm: Vm::new(VmOptions {

@@ -162,6 +162,11 @@ fn rep(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         return Err(vm.error_l("resulting string too large"));
     }
     let total = n as u64 * (l + lsep) - lsep;
+    if total == 0 {
+        // Empty pieces: do not loop `n` (up to 2^63) times for nothing.
+        let r = vm.new_string(b"")?;
+        return vm.ret(&[r]);
+    }
     pack::check_room(vm, total)?;
     let mut out = Vec::with_capacity(total as usize);
     {
