@@ -395,6 +395,8 @@ pub fn unpack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             return Err(vm.arg_error_at(2, "data string too short"));
         }
         pos += ntoalign;
+        // stack space for the item and the final position
+        super::check_stack(vm, 2, "too many results")?;
         let p = pos as usize;
         let sz = size as usize;
         n += 1;

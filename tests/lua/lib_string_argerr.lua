@@ -50,6 +50,12 @@ print(ok, err)
 ok, err = pcall(function() return (1):rep(2) end)
 print(ok, err)
 
+-- results beyond the stack limit (LUAI_MAXSTACK)
+try(string.byte, string.rep("x", 2000000), 1, -1)
+print(select("#", string.byte(string.rep("x", 100000), 1, -1)))
+try(string.unpack, string.rep("b", 1200000), string.rep("x", 1200000))
+print(select("#", string.unpack(string.rep("B", 50000), string.rep("x", 50000))))
+
 -- an uncaught argument error in a method call
 local text = "hello"
 print(text:upper())
