@@ -129,7 +129,7 @@ pub fn parse_spec(form: &[u8]) -> Spec {
     }
     if form.get(k) == Some(&b'.') {
         k += 1;
-        let mut p = 0;
+        let mut p: usize = 0;
         while let Some(&c) = form.get(k).filter(|c| c.is_ascii_digit()) {
             p = p.saturating_mul(10).saturating_add((c - b'0') as usize);
             k += 1;
