@@ -2,6 +2,7 @@
 //! reported as `slotjit: MESSAGE` (plus, for Lua errors, a traceback) on
 //! stderr with exit status 1, like `lua5.4`.
 
+mod bench;
 mod run;
 mod tools;
 
@@ -28,6 +29,12 @@ enum Command {
     Compile(tools::CompileArgs),
     /// Print the slot bytecode of a `.lua` or `.sbc` file, one function at a time.
     Disasm(tools::DisasmArgs),
+    /// Time Lua programs under slotjit and lua5.4/luajit (when installed) and print the ratios.
+    ///
+    /// Every program runs `--runs` times per contender; the median wall time
+    /// is reported with slotjit/reference ratios and their geometric mean.
+    /// Outputs must agree, so a fast wrong answer is reported as a failure.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line; returns the process exit status.
@@ -36,6 +43,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Run(a) => run::run(a),
         Command::Compile(a) => tools::compile(a),
         Command::Disasm(a) => tools::disasm(a),
+        Command::Bench(a) => bench::bench(a),
     }
 }
 

@@ -188,10 +188,14 @@ impl Vm {
             let cl = slot_index(self.stk(func).offset());
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
+            let feedback = self.profile.feedback_enabled;
 
             loop {
                 let i = code[pc];
                 pc += 1;
+                if feedback {
+                    crate::profile::record_site(self, fr.id, pc - 1, i, base, k);
+                }
                 let opb = i.op_byte();
                 // One reborrow per instruction: register reads and writes in
                 // the fast paths then use a local slice (no reloads of the
