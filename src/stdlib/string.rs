@@ -103,6 +103,16 @@ fn end_pos(pos: i64, len: usize) -> usize {
     }
 }
 
+/// `luaL_checkstack`: room for `n` more values within `LUAI_MAXSTACK`
+/// (counting Lua's `EXTRA_STACK` of 5), else "stack overflow (msg)".
+pub(crate) fn check_stack(vm: &mut Vm, n: usize, msg: &str) -> Result<(), Throw> {
+    let room = (crate::vm::thread::MAX_STACK as u64).saturating_sub(vm.top as u64 + 5);
+    if n as u64 > room {
+        return Err(vm.error_l(&format!("stack overflow ({msg})")));
+    }
+    Ok(())
+}
+
 // -- basic functions ---------------------------------------------------------------
 
 fn len(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
@@ -162,6 +172,11 @@ fn rep(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         return Err(vm.error_l("resulting string too large"));
     }
     let total = n as u64 * (l + lsep) - lsep;
+    if total == 0 {
+        // Empty pieces: do not loop `n` (up to 2^63) times for nothing.
+        let r = vm.new_string(b"")?;
+        return vm.ret(&[r]);
+    }
     pack::check_room(vm, total)?;
     let mut out = Vec::with_capacity(total as usize);
     {
@@ -194,6 +209,7 @@ fn byte(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         return Err(vm.error_l("string slice too long"));
     }
     let n = pose - posi + 1;
+    check_stack(vm, n, "string slice too long")?;
     for k in 0..n {
         let c = vm.str_bytes(s)[posi - 1 + k];
         vm.push(Value::int(c as i64))?;

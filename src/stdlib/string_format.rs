@@ -121,14 +121,17 @@ pub fn parse_spec(form: &[u8]) -> Spec {
         k += 1;
     }
     while let Some(&c) = form.get(k).filter(|c| c.is_ascii_digit()) {
-        s.width = s.width * 10 + (c - b'0') as usize;
+        s.width = s
+            .width
+            .saturating_mul(10)
+            .saturating_add((c - b'0') as usize);
         k += 1;
     }
     if form.get(k) == Some(&b'.') {
         k += 1;
-        let mut p = 0;
+        let mut p: usize = 0;
         while let Some(&c) = form.get(k).filter(|c| c.is_ascii_digit()) {
-            p = p * 10 + (c - b'0') as usize;
+            p = p.saturating_mul(10).saturating_add((c - b'0') as usize);
             k += 1;
         }
         s.prec = Some(p);

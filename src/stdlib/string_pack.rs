@@ -233,6 +233,9 @@ pub(crate) fn check_room(vm: &mut Vm, len: u64) -> Result<(), Throw> {
 pub fn pack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let fv = vm.check_string(a, 1)?;
     let fmt = vm.str_bytes(fv).to_vec();
+    // lstrlib.c pushes a nil mark above the arguments, so the first missing
+    // argument reads as a present nil ("got nil", not "got no value").
+    vm.push(Value::NIL)?;
     let mut h = Header::new(&fmt);
     let mut out: Vec<u8> = Vec::new();
     let mut arg: u32 = 1;
@@ -392,6 +395,8 @@ pub fn unpack(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             return Err(vm.arg_error_at(2, "data string too short"));
         }
         pos += ntoalign;
+        // stack space for the item and the final position
+        super::check_stack(vm, 2, "too many results")?;
         let p = pos as usize;
         let sz = size as usize;
         n += 1;

@@ -367,7 +367,9 @@ impl<'a> Matcher<'a> {
             return Ok(None);
         }
         let len = len as usize;
-        if self.src.len() - s >= len && self.src[init..init + len] == self.src[s..s + len] {
+        if self.src.len().saturating_sub(s) >= len
+            && self.src[init..init + len] == self.src[s..s + len]
+        {
             Ok(Some(s + len))
         } else {
             Ok(None)
@@ -485,6 +487,9 @@ pub struct Found {
 /// Searches `pat` in `src` from byte `init` (0-based, `init <= src.len()`),
 /// honouring a leading `^` anchor, as `string.find`/`string.match` do.
 pub fn search(src: &[u8], pat: &[u8], init: usize) -> Result<Option<Found>, PatternError> {
+    if init > src.len() {
+        return Ok(None); // starts after the subject's end: nothing to find
+    }
     let (anchor, pat) = match pat.split_first() {
         Some((b'^', rest)) => (true, rest),
         _ => (false, pat),
