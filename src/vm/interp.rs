@@ -169,8 +169,8 @@ impl Vm {
     #[allow(clippy::cognitive_complexity)]
     fn run<const FEEDBACK: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         'newframe: loop {
-            let fi = self.nframes - 1;
-            let fr = self.frame(fi);
+            let mut fi = self.nframes - 1;
+            let mut fr = self.frame(fi);
             if fr.flags & FRAME_LUA == 0 {
                 self.finish_protected(fi)?;
                 if fi <= entry {
@@ -187,9 +187,23 @@ impl Vm {
             let k = &lp.k[..];
             let mut func = fr.func;
             let mut ftop = fr.top;
-            let cl = slot_index(self.stk(func).offset());
+            let mut cl = slot_index(self.stk(func).offset());
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
+
+            // Switches to frame `$nfi` when it runs the same proto (recursion,
+            // returns into a recursive caller): no proto reload needed.
+            macro_rules! enter_same_proto {
+                ($nfi:expr) => {{
+                    fi = $nfi;
+                    fr = self.frame(fi);
+                    func = fr.func;
+                    ftop = fr.top;
+                    cl = slot_index(self.stk(func).offset());
+                    base = self.stack + func as usize + 1;
+                    pc = fr.saved_pc as usize;
+                }};
+            }
 
             loop {
                 let i = code[pc];
@@ -835,6 +849,11 @@ impl Vm {
                         self.set_saved_pc(fi, pc as u32);
                         let f = rvs!(i.a());
                         if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
+                            let nfi = self.nframes - 1;
+                            if self.frame(nfi).id == fr.id {
+                                enter_same_proto!(nfi);
+                                continue;
+                            }
                             continue 'newframe;
                         }
                         match self.precall(ra, i.c() as i32 - 1)? {
@@ -964,6 +983,11 @@ impl Vm {
                         self.nframes = fi;
                         if fi <= entry {
                             return Ok(());
+                        }
+                        let caller = self.frame(fi - 1);
+                        if caller.id == fr.id && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA {
+                            enter_same_proto!(fi - 1);
+                            continue;
                         }
                         continue 'newframe;
                     }
