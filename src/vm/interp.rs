@@ -26,7 +26,11 @@ impl Vm {
     pub(crate) fn execute(&mut self, entry: u32) -> Result<(), Throw> {
         loop {
             // Two instantiations: the common one has no feedback branch at all.
-            let r = if self.profile.feedback_enabled { self.run::<true>(entry) } else { self.run::<false>(entry) };
+            let r = if self.profile.feedback_enabled {
+                self.run::<true>(entry)
+            } else {
+                self.run::<false>(entry)
+            };
             match r {
                 Ok(()) => return Ok(()),
                 Err(Throw::Yield) => return Err(Throw::Yield),
@@ -289,6 +293,9 @@ impl Vm {
                                 $i.a(),
                                 Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
                             );
+                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
+                            let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
+                            set_r!($i.a(), Value::float($flt(x, y)));
                         } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
@@ -305,6 +312,9 @@ impl Vm {
                                 $i.a(),
                                 Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
                             );
+                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
+                            let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
+                            set_r!($i.a(), Value::float($flt(x, y)));
                         } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
@@ -447,6 +457,9 @@ impl Vm {
                                 set_rs!(i.a(), v);
                                 continue;
                             }
+                            let v = protect!(self.index_str_miss(t, key, Origin::Reg(i.b())));
+                            set_rs!(i.a(), v);
+                            continue;
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
                         set_rs!(i.a(), v);
@@ -530,6 +543,9 @@ impl Vm {
                                 set_rs!(i.a(), v);
                                 continue;
                             }
+                            let v = protect!(self.index_str_miss(t, key, Origin::Reg(i.b())));
+                            set_rs!(i.a(), v);
+                            continue;
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
                         set_rs!(i.a(), v);
@@ -985,7 +1001,9 @@ impl Vm {
                             return Ok(());
                         }
                         let caller = self.frame(fi - 1);
-                        if caller.id == fr.id && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA {
+                        if caller.id == fr.id
+                            && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
+                        {
                             enter_same_proto!(fi - 1);
                             continue;
                         }
@@ -1196,8 +1214,19 @@ impl Vm {
         }
         self.top = ra + 1 + narg;
         let fi = self.nframes;
-        Frame { func: ra, top: ra + 1 + ms, saved_pc: 0, nresults, flags: FRAME_LUA, extra: 0, id }
-            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
+        Frame {
+            func: ra,
+            top: ra + 1 + ms,
+            saved_pc: 0,
+            nresults,
+            flags: FRAME_LUA,
+            extra: 0,
+            id,
+        }
+        .store(
+            &mut self.heap.mem,
+            self.frames + (fi * FRAME_SLOTS) as usize,
+        );
         self.nframes = fi + 1;
         self.profile.on_call(id);
         true
@@ -1209,13 +1238,28 @@ impl Vm {
     /// and writes `R[A]`. Out of line to keep the dispatch loop small.
     #[cold]
     #[inline(never)]
-    fn arith_instr_slow(&mut self, i: crate::bytecode::Instr, rbase: u32, k: &[Value]) -> Result<(), Throw> {
+    fn arith_instr_slow(
+        &mut self,
+        i: crate::bytecode::Instr,
+        rbase: u32,
+        k: &[Value],
+    ) -> Result<(), Throw> {
         let rb = self.stk(rbase + i.b());
         let (b, ob) = (rb, Origin::Reg(i.b()));
         let kc = || k.get(i.c() as usize).copied().unwrap_or(Value::NIL);
         let (tm, x, y, ox, oy) = match i.op_byte() {
-            op::ADD | op::SUB | op::MUL | op::MOD | op::POW | op::DIV | op::IDIV | op::BAND | op::BOR
-            | op::BXOR | op::SHL | op::SHR => {
+            op::ADD
+            | op::SUB
+            | op::MUL
+            | op::MOD
+            | op::POW
+            | op::DIV
+            | op::IDIV
+            | op::BAND
+            | op::BOR
+            | op::BXOR
+            | op::SHL
+            | op::SHR => {
                 let tm = match i.op_byte() {
                     op::ADD => Tm::Add,
                     op::SUB => Tm::Sub,
@@ -1233,8 +1277,16 @@ impl Vm {
                 let c = self.stk(rbase + i.c());
                 (tm, b, c, ob, Origin::Reg(i.c()))
             }
-            op::ADDK | op::SUBK | op::MULK | op::MODK | op::POWK | op::DIVK | op::IDIVK | op::BANDK
-            | op::BORK | op::BXORK => {
+            op::ADDK
+            | op::SUBK
+            | op::MULK
+            | op::MODK
+            | op::POWK
+            | op::DIVK
+            | op::IDIVK
+            | op::BANDK
+            | op::BORK
+            | op::BXORK => {
                 let tm = match i.op_byte() {
                     op::ADDK => Tm::Add,
                     op::SUBK => Tm::Sub,
@@ -1247,11 +1299,19 @@ impl Vm {
                     op::BORK => Tm::BOr,
                     _ => Tm::BXor,
                 };
-                if i.k() { (tm, kc(), b, Origin::None, ob) } else { (tm, b, kc(), ob, Origin::None) }
+                if i.k() {
+                    (tm, kc(), b, Origin::None, ob)
+                } else {
+                    (tm, b, kc(), ob, Origin::None)
+                }
             }
             op::ADDI => {
                 let c = Value::int(i.sc() as i64);
-                if i.k() { (Tm::Add, c, b, Origin::None, ob) } else { (Tm::Add, b, c, ob, Origin::None) }
+                if i.k() {
+                    (Tm::Add, c, b, Origin::None, ob)
+                } else {
+                    (Tm::Add, b, c, ob, Origin::None)
+                }
             }
             op::SHRI if i.k() => (Tm::Shl, b, Value::int(-(i.sc() as i64)), ob, Origin::None),
             op::SHRI => (Tm::Shr, b, Value::int(i.sc() as i64), ob, Origin::None),

@@ -139,7 +139,8 @@ impl Vm {
         }
         let nc = slot_index(f.offset());
         if i < super::closure::native_closure::nupvals(&self.heap, nc) {
-            self.heap.set(super::closure::native_closure::upval_slot(nc, i), v);
+            self.heap
+                .set(super::closure::native_closure::upval_slot(nc, i), v);
         }
     }
 
