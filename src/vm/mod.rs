@@ -192,6 +192,12 @@ pub struct Vm {
     pub(crate) host_entry_native: u32,
     /// Set after an internal error: the isolate refuses further calls.
     pub poisoned: bool,
+    /// Embedder state that natives reach through `&mut Vm` (natives are plain
+    /// `fn` pointers, so they cannot capture it). The package runtime keeps
+    /// its slot manager here for `require`; downcast with
+    /// `host_data.as_ref()?.downcast_ref::<T>()`. `None` by default. It is
+    /// not a GC root: guest values must not be stored in it.
+    pub host_data: Option<Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -237,6 +243,7 @@ impl Vm {
             allow_binary_chunks: true,
             host_entry_native: 0,
             poisoned: false,
+            host_data: None,
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);
