@@ -15,7 +15,7 @@ use super::{Throw, Vm};
 fn upval_word(h: &super::heap::Heap, cl: usize, i: u32) -> u32 {
     let s = h.mem[cl + 1 + (i / 4) as usize];
     let w = if i % 4 < 2 { s.lo } else { s.hi };
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         w as u32
     } else {
         (w >> 32) as u32
@@ -25,7 +25,7 @@ fn upval_word(h: &super::heap::Heap, cl: usize, i: u32) -> u32 {
 fn set_upval_word(h: &mut super::heap::Heap, cl: usize, i: u32, off: u32) {
     let s = &mut h.mem[cl + 1 + (i / 4) as usize];
     let w = if i % 4 < 2 { &mut s.lo } else { &mut s.hi };
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         *w = (*w & !0xffff_ffff) | off as u64;
     } else {
         *w = (*w & 0xffff_ffff) | (off as u64) << 32;

@@ -342,12 +342,12 @@ impl Vm {
 
     /// Type name honouring `__name` in the metatable, as `luaT_objtypename`.
     pub(crate) fn type_name_for_error(&mut self, v: Value) -> String {
-        if let Some(mt) = self.metatable_of(v) {
-            if let Ok(key) = self.heap.new_string(b"__name") {
-                let name = super::table::get_str(&self.heap, slot_index(mt), key as usize);
-                if name.is_string() {
-                    return String::from_utf8_lossy(self.str_bytes(name)).into_owned();
-                }
+        if let Some(mt) = self.metatable_of(v)
+            && let Ok(key) = self.heap.new_string(b"__name")
+        {
+            let name = super::table::get_str(&self.heap, slot_index(mt), key as usize);
+            if name.is_string() {
+                return String::from_utf8_lossy(self.str_bytes(name)).into_owned();
             }
         }
         v.type_name().to_string()
@@ -443,9 +443,9 @@ impl Vm {
         let lt = slot_index(loaded.offset());
         let mut k = Value::NIL;
         let mut found: Option<String> = None;
-        loop {
-            match super::table::next(&self.heap, lt, k) {
-                super::table::Next::Entry(key, val) => {
+        while let super::table::Next::Entry(key, val) = super::table::next(&self.heap, lt, k) {
+            {
+                {
                     k = key;
                     if !key.is_string() || !val.is_table() {
                         continue;
@@ -474,7 +474,6 @@ impl Vm {
                         }
                     }
                 }
-                _ => break,
             }
         }
         found

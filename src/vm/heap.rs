@@ -134,10 +134,10 @@ impl Heap {
                 self.small_free[n as usize] = self.mem[head as usize].hi as u32;
                 return Ok(head);
             }
-        } else if self.large_free != 0 {
-            if let Some(b) = self.take_large(n) {
-                return Ok(b);
-            }
+        } else if self.large_free != 0
+            && let Some(b) = self.take_large(n)
+        {
+            return Ok(b);
         }
         let end = self.bump as u64 + n as u64;
         if end > self.mem.len() as u64 {

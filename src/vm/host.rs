@@ -131,17 +131,15 @@ impl Vm {
             self.append_str_or_number(&mut buf, err);
             return (String::from_utf8_lossy(&buf).into_owned(), true);
         }
-        if let Ok(tm) = self.get_tm_by_name(err, "__tostring") {
-            if !tm.is_nil() {
-                if let Ok(r) = self.call_value(tm, &[err], 1) {
-                    if let Some(s) = r.first().filter(|s| s.is_string()) {
-                        return (
-                            String::from_utf8_lossy(self.str_bytes(*s)).into_owned(),
-                            false,
-                        );
-                    }
-                }
-            }
+        if let Ok(tm) = self.get_tm_by_name(err, "__tostring")
+            && !tm.is_nil()
+            && let Ok(r) = self.call_value(tm, &[err], 1)
+            && let Some(s) = r.first().filter(|s| s.is_string())
+        {
+            return (
+                String::from_utf8_lossy(self.str_bytes(*s)).into_owned(),
+                false,
+            );
         }
         (
             format!("(error object is a {} value)", err.type_name()),

@@ -273,10 +273,11 @@ impl Vm {
         oa: Origin,
         ob: Origin,
     ) -> Result<Value, Throw> {
-        if a.is_number() && b.is_number() {
-            if let Some(v) = self.arith_numbers(op, a, b)? {
-                return Ok(v);
-            }
+        if a.is_number()
+            && b.is_number()
+            && let Some(v) = self.arith_numbers(op, a, b)?
+        {
+            return Ok(v);
         }
         let mut tm = self.get_tm_by_obj(a, op);
         if tm.is_nil() {

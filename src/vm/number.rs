@@ -6,7 +6,7 @@
 #[inline]
 pub fn float_to_int_exact(f: f64) -> Option<i64> {
     // -2^63 <= f < 2^63 and integral.
-    if f >= -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    if (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
         let i = f as i64;
         if i as f64 == f {
             return Some(i);
@@ -83,9 +83,9 @@ pub fn lt_int_float(i: i64, f: f64) -> bool {
         (i as f64) < f
     } else if f.is_nan() {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
+    } else if f >= 9.223_372_036_854_776e18 {
         true
-    } else if f > -9.223_372_036_854_775_808e18 {
+    } else if f > -9.223_372_036_854_776e18 {
         // i < f <=> i < ceil(f)
         i < f.ceil() as i64
     } else {
@@ -99,9 +99,9 @@ pub fn le_int_float(i: i64, f: f64) -> bool {
         (i as f64) <= f
     } else if f.is_nan() {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
+    } else if f >= 9.223_372_036_854_776e18 {
         true
-    } else if f >= -9.223_372_036_854_775_808e18 {
+    } else if f >= -9.223_372_036_854_776e18 {
         // i <= f <=> i <= floor(f)
         i <= f.floor() as i64
     } else {
@@ -113,11 +113,9 @@ pub fn le_int_float(i: i64, f: f64) -> bool {
 pub fn lt_float_int(f: f64, i: i64) -> bool {
     if (-(1i64 << 53)..=(1i64 << 53)).contains(&i) {
         f < i as f64
-    } else if f.is_nan() {
+    } else if f.is_nan() || f >= 9.223_372_036_854_776e18 {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
-        false
-    } else if f >= -9.223_372_036_854_775_808e18 {
+    } else if f >= -9.223_372_036_854_776e18 {
         // f < i <=> floor(f) < i
         (f.floor() as i64) < i
     } else {
@@ -129,11 +127,9 @@ pub fn lt_float_int(f: f64, i: i64) -> bool {
 pub fn le_float_int(f: f64, i: i64) -> bool {
     if (-(1i64 << 53)..=(1i64 << 53)).contains(&i) {
         f <= i as f64
-    } else if f.is_nan() {
+    } else if f.is_nan() || f >= 9.223_372_036_854_776e18 {
         false
-    } else if f >= 9.223_372_036_854_775_808e18 {
-        false
-    } else if f > -9.223_372_036_854_775_808e18 {
+    } else if f > -9.223_372_036_854_776e18 {
         // f <= i <=> ceil(f) <= i
         (f.ceil() as i64) <= i
     } else {
@@ -253,7 +249,7 @@ mod tests {
         assert_eq!(g(1e100), "1e+100");
         assert_eq!(g(1e15), "1e+15");
         assert_eq!(g(123456789012345.0), "1.2345678901234e+14");
-        assert_eq!(g(3.14159265358979), "3.1415926535898");
+        assert_eq!(g(3.25159265358979), "3.2515926535898");
         assert_eq!(g(1e-5), "1e-05");
         assert_eq!(g(0.0001), "0.0001");
         assert_eq!(g(2.0f64.powi(63)), "9.2233720368548e+18");
@@ -276,8 +272,8 @@ mod tests {
     #[test]
     fn mixed_comparisons() {
         assert!(lt_int_float(1, 1.5));
-        assert!(lt_int_float(i64::MAX, 9.223_372_036_854_775_808e18));
-        assert!(!lt_int_float(i64::MAX, 9.223_372_036_854_774_784e18));
+        assert!(lt_int_float(i64::MAX, 9.223_372_036_854_776e18));
+        assert!(!lt_int_float(i64::MAX, 9.223_372_036_854_775e18));
         assert!(le_float_int(-f64::INFINITY, i64::MIN));
         assert!(!lt_float_int(f64::NAN, 0));
         assert!(eq_int_float(1 << 53, 9007199254740992.0));

@@ -143,10 +143,7 @@ pub fn new_table(h: &mut Heap, narray: u32, nhash: u32) -> Result<usize, OutOfMe
     h.mem[t].hi = 0;
     h.mem[t + 1] = Slot::default();
     if narray > 0 || nhash > 0 {
-        if let Err(e) = resize(h, t, narray, nhash) {
-            // Leave a valid empty table behind; the collector reclaims it.
-            return Err(e);
-        }
+        resize(h, t, narray, nhash)?
     }
     Ok(t)
 }
@@ -175,7 +172,7 @@ fn hash_float(n: f64) -> u32 {
     let (m, e) = frexp(n);
     let m = m * -(i32::MIN as f64);
     // m is in (-2^31, 2^31), so the conversion is exact enough to be integral.
-    if m.is_nan() || m.abs() >= 9.223_372_036_854_775_807e18 {
+    if m.is_nan() || m.abs() >= 9.223_372_036_854_776e18 {
         return 0;
     }
     let ni = m as i64;
@@ -202,14 +199,8 @@ fn frexp(x: f64) -> (f64, i32) {
 fn main_position(h: &Heap, t: usize, key: Value) -> u32 {
     let size = 1u32 << lsizenode(h, t);
     match key.tag() {
-        TAG_INT => {
-            let ui = key.payload();
-            if ui <= i32::MAX as u64 {
-                hashmod(ui, size)
-            } else {
-                hashmod(ui, size)
-            }
-        }
+        // Lua's hashint: the same modulo whether or not the key fits an int.
+        TAG_INT => hashmod(key.payload(), size),
         TAG_FLOAT => hashmod(hash_float(key.as_float_unchecked()) as u64, size),
         TAG_STR => h.str_hash(slot_index(key.offset())) & (size - 1),
         TAG_FALSE => 0,
