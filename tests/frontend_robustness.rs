@@ -119,23 +119,3 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let calls = format!("f{}", "()".repeat(10_000));
     compile(calls.as_bytes(), "@calls.lua").unwrap();
 }
-
-/// Prints `<file>\t<message or OK>` for each path in `$SJ_FILES` (one per
-/// line); used to diff against `luac5.4 -p` on generated corpora.
-#[test]
-#[ignore]
-fn dump_messages() {
-    let list = std::fs::read_to_string(std::env::var("SJ_FILES").unwrap()).unwrap();
-    for path in list.lines() {
-        let src = std::fs::read(path).unwrap();
-        let name = std::path::Path::new(path)
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap();
-        match slotjit::lua::compile(&src, &format!("@{name}")) {
-            Ok(_) => println!("{path}\tOK"),
-            Err(e) => println!("{path}\t{}", e.message.replace('\n', "<NL>")),
-        }
-    }
-}

@@ -54,14 +54,3 @@ fn listings_match_luac() {
     assert!(count > 0, "no shape files found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
-
-#[test]
-#[ignore]
-fn dump_listing() {
-    let path = std::env::var("SJ_DUMP").unwrap();
-    let src = std::fs::read(&path).unwrap();
-    match slotjit::lua::compile(&src, "@dump.lua") {
-        Ok(p) => print!("{}", frontend_support::listing(&p)),
-        Err(e) => println!("ERROR: {e}"),
-    }
-}

@@ -219,3 +219,19 @@ fn random_instruction_words_never_panic_the_verifier() {
         }
     }
 }
+
+/// `SLOTJIT_FUZZ_SEEDS=1 cargo test --test sbc_robust write_fuzz_seeds`
+/// writes the fixtures as a seed corpus for `fuzz/fuzz_targets/sbc_decode.rs`
+/// (a no-op otherwise).
+#[test]
+fn write_fuzz_seeds() {
+    if std::env::var_os("SLOTJIT_FUZZ_SEEDS").is_none() {
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/sbc_decode");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in fixtures() {
+        std::fs::write(dir.join(format!("{name}.sbc")), bytes).unwrap();
+    }
+    std::fs::write(dir.join("nested.sbc"), encode(&nested(5))).unwrap();
+}

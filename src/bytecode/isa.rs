@@ -106,6 +106,13 @@ macro_rules! define_opcodes {
         /// Every opcode in numeric order.
         pub const ALL_OPCODES: &[OpCode] = &[ $( OpCode::$name, )* ];
 
+        /// Opcode numbers as `u8` constants, for dispatching on the raw
+        /// opcode field without decoding it to an [`OpCode`] first.
+        #[allow(non_upper_case_globals, missing_docs)]
+        pub mod op {
+            $( pub const $name: u8 = super::OpCode::$name as u8; )*
+        }
+
         impl OpCode {
             /// The mnemonic, as printed by the disassembler.
             pub const fn name(self) -> &'static str {

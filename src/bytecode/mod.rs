@@ -1,6 +1,6 @@
 //! Slot bytecode: the instruction set ([`isa`]), function prototypes
 //! ([`proto`]), the `.sbc` binary encoding ([`sbc`]), the verifier
-//! ([`verify`], a security boundary: nothing reaches an execution tier
+//! ([`verify`](mod@verify), a security boundary: nothing reaches an execution tier
 //! unverified) and the disassembler ([`disasm`]).
 
 pub mod disasm;

@@ -114,6 +114,9 @@ impl Proto {
     /// The name of the `n`-th (1-based) local variable active at `pc`, as
     /// Lua's `luaF_getlocalname` computes it.
     pub fn local_name(&self, mut n: u32, pc: u32) -> Option<&str> {
+        if n == 0 {
+            return None;
+        }
         for var in &self.local_vars {
             if var.start_pc > pc {
                 break;

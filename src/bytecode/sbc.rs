@@ -16,13 +16,13 @@
 //! of the PSPF package signature. Security comes from the decoder being
 //! total (every input yields a value or an [`SbcError`], never a panic, and
 //! allocations are bounded by the input size) and from [`decode`] running
-//! the verifier ([`super::verify`]) before returning anything.
+//! the verifier ([`super::verify`](mod@super::verify)) before returning anything.
 
 use super::isa::{
     ALL_OPCODES, Format, Instr, MAX_ARG_AX, MAX_ARG_BX, OpCode, SIZE_A, SIZE_B, SIZE_C, SIZE_OP,
 };
 use super::proto::{Constant, LocalVar, Proto, UpvalueDesc, VarKind};
-use super::verify::{MAX_NESTING_DEPTH, MAX_UPVALUES, VerifyError, verify};
+use super::verify::{MAX_NESTING_DEPTH, MAX_UPVALUES, VerifyError, path_string, verify};
 
 /// The four magic bytes every `.sbc` file starts with.
 pub const MAGIC: [u8; 4] = *b"\x1bSJB";
@@ -430,11 +430,7 @@ impl<'a> Reader<'a> {
         if self.pos < HEADER_LEN && self.protos == 0 {
             return "header".to_string();
         }
-        let mut s = String::from("main");
-        for i in &self.path {
-            s.push_str(&format!("/P[{i}]"));
-        }
-        s
+        path_string(&self.path)
     }
 
     fn remaining(&self) -> usize {

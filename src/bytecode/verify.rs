@@ -108,6 +108,32 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in documentation order (keep in step with [`Rule::name`],
+    /// whose exhaustive match lists them too).
+    pub const ALL: &'static [Rule] = &[
+        Rule::EmptyCode,
+        Rule::InvalidOpcode,
+        Rule::StackSize,
+        Rule::RegisterRange,
+        Rule::ConstantIndex,
+        Rule::ConstantType,
+        Rule::UpvalueIndex,
+        Rule::ProtoIndex,
+        Rule::JumpTarget,
+        Rule::TargetIsExtraArg,
+        Rule::TestWithoutJump,
+        Rule::MissingExtraArg,
+        Rule::StrayExtraArg,
+        Rule::LoopShape,
+        Rule::OpenRange,
+        Rule::Vararg,
+        Rule::Operand,
+        Rule::LineInfo,
+        Rule::LocalVar,
+        Rule::UpvalueDesc,
+        Rule::Depth,
+    ];
+
     /// Stable kebab-case name of the rule.
     pub const fn name(self) -> &'static str {
         match self {
@@ -204,30 +230,37 @@ pub fn function_name(proto: &Proto, is_root: bool) -> String {
 ///
 /// On success every property listed in the module documentation holds for
 /// every proto. Works iteratively, so even an absurdly deep hand-built tree
-/// yields a [`Rule::Depth`] error rather than a stack overflow.
-pub fn verify(proto: &Proto) -> Result<(), VerifyError> {
-    // (proto, parent, path, depth)
-    let mut work: Vec<(&Proto, Option<&Proto>, String, usize)> =
-        vec![(proto, None, "main".to_string(), 0)];
-    while let Some((p, parent, path, depth)) = work.pop() {
-        let cx = Checker {
-            p,
-            parent,
-            path: &path,
-            is_root: parent.is_none(),
+/// yields a [`Rule::Depth`] error rather than a stack overflow, and memory
+/// stays proportional to the depth, not the size, of the tree.
+pub fn verify(root: &Proto) -> Result<(), VerifyError> {
+    verify_one(root, None, &[])?;
+    // Depth-first; the stack holds (proto, index of its next child) and the
+    // child indices taken so far are the path used in messages.
+    let mut stack: Vec<(&Proto, usize)> = vec![(root, 0)];
+    let mut path: Vec<usize> = Vec::new();
+    while let Some(top) = stack.last_mut() {
+        let (parent, next) = *top;
+        let Some(child) = parent.protos.get(next) else {
+            stack.pop();
+            path.pop();
+            continue;
         };
-        if depth > MAX_NESTING_DEPTH {
+        top.1 += 1;
+        path.push(next);
+        if path.len() > MAX_NESTING_DEPTH {
+            let cx = Checker {
+                p: child,
+                parent: Some(parent),
+                path: &path,
+            };
             return Err(cx.err(
                 None,
                 Rule::Depth,
-                format!("nesting depth {depth} exceeds {MAX_NESTING_DEPTH}"),
+                format!("nesting depth {} exceeds {MAX_NESTING_DEPTH}", path.len()),
             ));
         }
-        cx.check()?;
-        // Push in reverse so children are checked in order (stable errors).
-        for (i, child) in p.protos.iter().enumerate().rev() {
-            work.push((child, Some(p), format!("{path}/P[{i}]"), depth + 1));
-        }
+        verify_one(child, Some(parent), &path)?;
+        stack.push((child, 0));
     }
     Ok(())
 }
@@ -236,22 +269,34 @@ pub fn verify(proto: &Proto) -> Result<(), VerifyError> {
 /// `parent` (`None` for a root, whose upvalues the loader provides).
 ///
 /// [`verify`] is what loaders should call; this is for tools that check a
-/// tree piece by piece. `path` is only used in messages.
-pub fn verify_one(proto: &Proto, parent: Option<&Proto>, path: &str) -> Result<(), VerifyError> {
+/// tree piece by piece. `path` (child indices from the root) is only used in
+/// messages.
+pub fn verify_one(
+    proto: &Proto,
+    parent: Option<&Proto>,
+    path: &[usize],
+) -> Result<(), VerifyError> {
     Checker {
         p: proto,
         parent,
         path,
-        is_root: parent.is_none(),
     }
     .check()
+}
+
+/// `main`, `main/P[2]/P[0]`, ...: a position in a proto tree.
+pub fn path_string(path: &[usize]) -> String {
+    let mut s = String::from("main");
+    for i in path {
+        s.push_str(&format!("/P[{i}]"));
+    }
+    s
 }
 
 struct Checker<'a> {
     p: &'a Proto,
     parent: Option<&'a Proto>,
-    path: &'a str,
-    is_root: bool,
+    path: &'a [usize],
 }
 
 /// Does instruction `op` (with its `k` flag) consume the following word as
@@ -283,8 +328,8 @@ impl Checker<'_> {
             None => detail,
         };
         VerifyError {
-            function: function_name(self.p, self.is_root),
-            path: self.path.to_string(),
+            function: function_name(self.p, self.parent.is_none()),
+            path: path_string(self.path),
             pc,
             rule,
             detail,
@@ -421,12 +466,10 @@ impl Checker<'_> {
                 }
             }
         }
-        // Instructions reached other than by plain fall-through from pc-1.
-        let mut jump_target = vec![false; len];
+        // EXTRAARG placement first, so a misplaced one is reported as such
+        // rather than as "control reaches EXTRAARG" from its predecessor.
         for pc in 0..len {
-            let i = p.code[pc];
-            let op = ops[pc];
-            if op == OpCode::EXTRAARG {
+            if ops[pc] == OpCode::EXTRAARG {
                 let ok = pc > 0 && takes_extra_arg(ops[pc - 1], p.code[pc - 1].k());
                 if !ok {
                     return Err(self.err(
@@ -435,7 +478,15 @@ impl Checker<'_> {
                         "EXTRAARG does not follow LOADKX, NEWTABLE or SETLIST with k".into(),
                     ));
                 }
-                continue;
+            }
+        }
+        // Instructions reached other than by plain fall-through from pc-1.
+        let mut jump_target = vec![false; len];
+        for pc in 0..len {
+            let i = p.code[pc];
+            let op = ops[pc];
+            if op == OpCode::EXTRAARG {
+                continue; // never executed: its taker skips it
             }
             self.check_operands(pc, op, i, &ops)?;
             if op.flags().is_test() {
@@ -449,6 +500,15 @@ impl Checker<'_> {
                         Some(pc),
                         Rule::TargetIsExtraArg,
                         format!("control reaches EXTRAARG at pc {t}"),
+                    ));
+                }
+                if t != pc + 1 && ops[t] == OpCode::VARARGPREP {
+                    // Re-running it would adjust the vararg frame twice (a
+                    // fall-through into one is the "first instruction" rule).
+                    return Err(self.err(
+                        Some(pc),
+                        Rule::Vararg,
+                        format!("control jumps back to VARARGPREP at pc {t}"),
                     ));
                 }
                 if t != pc + 1 {
@@ -506,15 +566,16 @@ impl Checker<'_> {
         if end <= u64::from(self.p.max_stack_size) {
             Ok(())
         } else {
-            Err(self.err(
-                Some(pc),
-                Rule::RegisterRange,
+            let n = self.p.max_stack_size;
+            let detail = if count == 0 {
+                format!("{what} start R[{first}] is beyond max_stack_size {n}")
+            } else {
                 format!(
-                    "{what} R[{first}]..R[{}] reaches beyond max_stack_size {}",
-                    end - 1,
-                    self.p.max_stack_size
-                ),
-            ))
+                    "{what} R[{first}]..R[{}] reaches beyond max_stack_size {n}",
+                    end - 1
+                )
+            };
+            Err(self.err(Some(pc), Rule::RegisterRange, detail))
         }
     }
 
@@ -539,7 +600,7 @@ impl Checker<'_> {
                 Some(pc),
                 Rule::ConstantType,
                 format!(
-                    "key K[{k}] must be a string of at most {} bytes",
+                    "key K[{k}] must be a short string (at most {} bytes)",
                     super::MAX_SHORT_STRING
                 ),
             ))

@@ -2,6 +2,7 @@
 //! reported as `slotjit: MESSAGE` (plus, for Lua errors, a traceback) on
 //! stderr with exit status 1, like `lua5.4`.
 
+mod bench;
 pub mod package;
 mod run;
 mod tools;
@@ -31,6 +32,12 @@ enum Command {
     Compile(tools::CompileArgs),
     /// Print the slot bytecode of a `.lua` or `.sbc` file, one function at a time.
     Disasm(tools::DisasmArgs),
+    /// Time Lua programs under slotjit and lua5.4/luajit (when installed) and print the ratios.
+    ///
+    /// Every program runs `--runs` times per contender; the median wall time
+    /// is reported with slotjit/reference ratios and their geometric mean.
+    /// Outputs must agree, so a fast wrong answer is reported as a failure.
+    Bench(bench::BenchArgs),
     /// Build a signed PSPF/2025 package from Lua, bytecode and data slots.
     ///
     /// Lua slots are compiled to slot bytecode (unless kept as source), every
@@ -56,6 +63,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Run(a) => run::run(a),
         Command::Compile(a) => tools::compile(a),
         Command::Disasm(a) => tools::disasm(a),
+        Command::Bench(a) => bench::bench(a),
         Command::Pack(a) => package::pack(a),
         Command::Inspect(a) => package::inspect(a),
         Command::Verify(a) => package::verify(a),

@@ -85,7 +85,13 @@ pub fn self_exec() -> Option<i32> {
     let mut argv = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
     let script = argv.next().unwrap_or_else(|| exe.display().to_string());
     let args: Vec<String> = argv.collect();
-    Some(run_package(&exe, &script, &args, None))
+    Some(run_package(
+        &exe,
+        &script,
+        &args,
+        None,
+        slotjit::stdlib::LibProfile::Full,
+    ))
 }
 
 // -- run -------------------------------------------------------------------------------
@@ -99,9 +105,16 @@ fn read_options(extra_dirs: &[PathBuf], require_trusted: bool) -> ReadOptions {
     o
 }
 
-/// Runs a package's entry point in a fresh isolate: `script` becomes
-/// `arg[0]`, `args` are `...` and `arg[1..]`. Returns the exit status.
-pub fn run_package(path: &Path, script: &str, args: &[String], memory_limit: Option<u64>) -> i32 {
+/// Runs a package's entry point in a fresh isolate with the library
+/// `profile`: `script` becomes `arg[0]`, `args` are `...` and `arg[1..]`.
+/// Returns the exit status (`os.exit`'s when the code called it).
+pub fn run_package(
+    path: &Path,
+    script: &str,
+    args: &[String],
+    memory_limit: Option<u64>,
+    profile: slotjit::stdlib::LibProfile,
+) -> i32 {
     let package = match Package::open(path, &read_options(&[], false)) {
         Ok(p) => p,
         Err(e) => return fail_pkg(&e),
@@ -124,7 +137,7 @@ pub fn run_package(path: &Path, script: &str, args: &[String], memory_limit: Opt
         Ok(vm) => vm,
         Err(e) => return fail(e.code(), &e, "lower --memory-limit or free memory"),
     };
-    if slotjit::stdlib::open_all(&mut vm).is_err()
+    if slotjit::stdlib::open_with_profile(&mut vm, profile).is_err()
         || runtime::install(&mut vm, Rc::new(RefCell::new(mgr))).is_err()
     {
         return fail(
@@ -137,6 +150,8 @@ pub fn run_package(path: &Path, script: &str, args: &[String], memory_limit: Opt
     vm.flush();
     match r {
         Ok(_) => 0,
+        // `os.exit` unwinds to here with the status to exit with.
+        Err(RunError::Lua(_)) if vm.libs.exit_code.is_some() => vm.libs.exit_code.unwrap_or(0),
         Err(RunError::Slot(e)) => fail_slot(&e),
         Err(RunError::Lua(VmError::Runtime { message, traceback })) => {
             if traceback.is_empty() {

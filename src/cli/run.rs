@@ -22,6 +22,15 @@ pub struct RunArgs {
     /// Guest memory limit, e.g. `256M`, `2G` (default 1G).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     memory_limit: Option<u64>,
+    /// Run with the `sandbox` library profile (see docs/sandbox.md): no
+    /// process control, environment or file loading, and files only inside
+    /// directories granted with --allow-dir.
+    #[arg(long)]
+    sandbox: bool,
+    /// Grant the sandboxed script access to DIR (repeatable; implies nothing
+    /// without --sandbox, where every path is reachable anyway).
+    #[arg(long = "allow-dir", value_name = "DIR")]
+    allow_dir: Vec<PathBuf>,
     /// Script file (`.lua` or `.sbc`) followed by its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -76,7 +85,14 @@ pub fn run(a: RunArgs) -> i32 {
         && let Some((file, args)) = a.script.split_first()
         && super::package::has_pspf_trailer(Path::new(file))
     {
-        return super::package::run_package(Path::new(file), file, args, a.memory_limit);
+        let profile = if a.sandbox {
+            slotjit::stdlib::LibProfile::Sandbox {
+                allowed_dirs: a.allow_dir.clone(),
+            }
+        } else {
+            slotjit::stdlib::LibProfile::Full
+        };
+        return super::package::run_package(Path::new(file), file, args, a.memory_limit, profile);
     }
     let opts = VmOptions {
         memory_limit: a.memory_limit.unwrap_or(VmOptions::default().memory_limit),
@@ -88,8 +104,20 @@ pub fn run(a: RunArgs) -> i32 {
             return 1;
         }
     };
-    if let Err(e) = slotjit::stdlib::open_all(&mut vm) {
-        let _ = e;
+    let profile = if a.sandbox {
+        slotjit::stdlib::LibProfile::Sandbox {
+            allowed_dirs: a.allow_dir.clone(),
+        }
+    } else {
+        slotjit::stdlib::LibProfile::Full
+    };
+    for d in &a.allow_dir {
+        if !d.is_dir() {
+            report(&format!("--allow-dir {}: not a directory", d.display()));
+            return 1;
+        }
+    }
+    if slotjit::stdlib::open_with_profile(&mut vm, profile).is_err() {
         report("cannot initialize the standard library");
         return 1;
     }
@@ -161,6 +189,8 @@ fn run_proto(vm: &mut Vm, proto: Proto, args: &[String]) -> Result<(), i32> {
     }
     match vm.call_protected(f, &vals) {
         Ok(_) => Ok(()),
+        // `os.exit` unwinds to here with the status to exit with.
+        Err(_) if vm.libs.exit_code.is_some() => Err(vm.libs.exit_code.unwrap_or(0)),
         Err(e) => {
             vm.flush();
             match e {

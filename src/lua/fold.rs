@@ -46,45 +46,22 @@ impl Num {
     }
 }
 
-/// `luaV_flttointeger(f, &i, F2Ieq)`.
-pub(crate) fn float_to_int(f: f64) -> Option<i64> {
-    // -2^63 <= f < 2^63 and integral
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if f.floor() == f && (-TWO_63..TWO_63).contains(&f) {
-        Some(f as i64)
-    } else {
-        None
-    }
-}
+// Number semantics are the VM's: one implementation for folding and running.
+pub(crate) use crate::vm::number::float_to_int_exact as float_to_int;
+use crate::vm::number::{float_mod, int_floor_div, shift_left};
 
-fn shift_left(x: i64, y: i64) -> i64 {
-    if y < 0 {
-        if y <= -64 {
-            0
-        } else {
-            ((x as u64) >> (-y) as u32) as i64
-        }
-    } else if y >= 64 {
+/// Integer `%` (the caller has excluded a zero divisor).
+fn int_mod(m: i64, n: i64) -> i64 {
+    if n == 0 {
         0
     } else {
-        ((x as u64) << y as u32) as i64
+        crate::vm::number::int_mod(m, n)
     }
 }
 
-fn int_mod(m: i64, n: i64) -> i64 {
-    if n == -1 || n == 0 {
-        return 0; // n == 0 never reaches here (validop)
-    }
-    let r = m % n;
-    if r != 0 && (r ^ n) < 0 { r + n } else { r }
-}
-
+/// Integer `//` (the caller has excluded a zero divisor).
 fn int_idiv(m: i64, n: i64) -> i64 {
-    if n == -1 || n == 0 {
-        return 0i64.wrapping_sub(m);
-    }
-    let q = m / n;
-    if (m ^ n) < 0 && m % n != 0 { q - 1 } else { q }
+    if n == 0 { 0 } else { int_floor_div(m, n) }
 }
 
 fn int_arith(op: ArithOp, a: i64, b: i64) -> i64 {
@@ -102,15 +79,6 @@ fn int_arith(op: ArithOp, a: i64, b: i64) -> i64 {
         ArithOp::Unm => 0i64.wrapping_sub(a),
         ArithOp::BNot => !a,
         ArithOp::Pow | ArithOp::Div => 0, // float-only operations
-    }
-}
-
-fn float_mod(a: f64, b: f64) -> f64 {
-    let m = a % b; // C fmod
-    if if m > 0.0 { b < 0.0 } else { m < 0.0 && b != m } {
-        m + b
-    } else {
-        m
     }
 }
 

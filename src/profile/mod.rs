@@ -150,3 +150,60 @@ pub fn dump(vm: &crate::vm::Vm) -> String {
     }
     out
 }
+
+/// Records type feedback for the instruction `i` at `pc` of proto `id`
+/// about to run with registers at slot `base`: operand tags at arithmetic,
+/// comparison and index sites, and the callee at call sites. Called by the
+/// interpreter only while feedback is enabled (one branch otherwise).
+pub fn record_site(
+    vm: &mut crate::vm::Vm,
+    id: u32,
+    pc: usize,
+    i: crate::bytecode::Instr,
+    base: usize,
+    k: &[crate::vm::Value],
+) {
+    use crate::bytecode::isa::op;
+    let reg = |r: u32| vm.heap.mem.get(base + r as usize).map_or(0, |s| s.hi);
+    let kt = |c: u32| k.get(c as usize).map_or(0, |v| v.tag());
+    let (a, b) = match i.op_byte() {
+        op::ADD
+        | op::SUB
+        | op::MUL
+        | op::MOD
+        | op::POW
+        | op::DIV
+        | op::IDIV
+        | op::BAND
+        | op::BOR
+        | op::BXOR
+        | op::SHL
+        | op::SHR => (reg(i.b()), reg(i.c())),
+        op::ADDK
+        | op::SUBK
+        | op::MULK
+        | op::MODK
+        | op::POWK
+        | op::DIVK
+        | op::IDIVK
+        | op::BANDK
+        | op::BORK
+        | op::BXORK => (reg(i.b()), kt(i.c())),
+        op::ADDI | op::SHRI | op::SHLI | op::UNM | op::BNOT | op::LEN => (reg(i.b()), reg(i.b())),
+        op::EQ | op::LT | op::LE => (reg(i.a()), reg(i.b())),
+        op::EQK | op::EQI | op::LTI | op::LEI | op::GTI | op::GEI => (reg(i.a()), reg(i.a())),
+        op::GETTABLE => (reg(i.b()), reg(i.c())),
+        op::GETI | op::GETFIELD | op::SELF => (reg(i.b()), reg(i.b())),
+        op::SETTABLE => (reg(i.a()), reg(i.b())),
+        op::SETI | op::SETFIELD => (reg(i.a()), reg(i.a())),
+        op::CALL | op::TAILCALL => {
+            let callee = vm.heap.mem.get(base + i.a() as usize).map_or(0, |s| s.lo);
+            let tag = reg(i.a());
+            vm.profile.on_types(id, pc, tag, tag);
+            vm.profile.on_callee(id, pc, callee);
+            return;
+        }
+        _ => return,
+    };
+    vm.profile.on_types(id, pc, a, b);
+}

@@ -225,7 +225,7 @@ fn rawlen(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let n = match v.tag() {
         TAG_TABLE => table::length(&vm.heap, slot_index(v.offset())) as i64,
         TAG_STR => vm.str_bytes(v).len() as i64,
-        _ => return Err(vm.arg_error_at(1, "table or string expected")),
+        _ => return Err(vm.type_arg_error_at(1, "table or string", v)),
     };
     vm.ret(&[Value::int(n)])
 }
@@ -320,7 +320,15 @@ fn collectgarbage(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
             vm.ret(&[Value::bool(r)])
         }
         "incremental" | "generational" => {
-            let s = vm.new_string(b"incremental")?;
+            // Only the mode name is kept: the collector is always a full
+            // mark-sweep. lua.c starts in generational mode.
+            let prev = if vm.gc.incremental_mode {
+                "incremental"
+            } else {
+                "generational"
+            };
+            vm.gc.incremental_mode = opt == "incremental";
+            let s = vm.new_string(prev.as_bytes())?;
             vm.ret(&[s])
         }
         "setpause" | "setstepmul" => vm.ret(&[Value::int(0)]),

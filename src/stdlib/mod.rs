@@ -2,13 +2,32 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod debug;
+pub mod io;
+pub mod math;
+pub mod os;
+pub mod package;
+pub mod profile;
+pub mod string;
+pub mod table;
+pub mod utf8;
+
+pub use profile::{LibProfile, LibState};
 
 use crate::vm::{Throw, Value, Vm};
 
-/// Installs every library into the isolate's globals.
+/// Installs every library into the globals table (the `full` profile).
 pub fn open_all(vm: &mut Vm) -> Result<(), Throw> {
+    open_with_profile(vm, LibProfile::Full)
+}
+
+/// Installs the libraries of `profile` (see [`profile`] and `docs/sandbox.md`).
+pub fn open_with_profile(vm: &mut Vm, profile: LibProfile) -> Result<(), Throw> {
     base::open(vm)?;
     coroutine::open(vm)?;
+    string::open(vm)?;
+    debug::open(vm, matches!(profile, LibProfile::Full))?;
+    profile::open(vm, &profile)?;
     Ok(())
 }
 

@@ -180,10 +180,27 @@ impl Vm {
         Ok(())
     }
 
-    /// "attempt to call a X value (info)".
+    /// "attempt to call a X value (info)": named after the calling
+    /// instruction when there is one (`luaG_callerror`), else the slot.
     pub(crate) fn call_error(&mut self, func: u32, f: Value) -> Throw {
-        let info = self.stack_index_info(func);
+        let info = match self.calling_instruction_name() {
+            Some(v) => format!(" ({} '{}')", v.kind, v.name),
+            None => self.stack_index_info(func),
+        };
         self.type_error(f, "call", &info)
+    }
+
+    /// `funcnamefromcall` for the innermost frame, if it is a Lua frame.
+    fn calling_instruction_name(&self) -> Option<super::error::VarInfo> {
+        if self.nframes == 0 {
+            return None;
+        }
+        let fr = self.frame(self.current_frame_index());
+        if fr.flags & FRAME_LUA == 0 {
+            return None;
+        }
+        let p = &self.protos[fr.id as usize].proto;
+        super::error::func_name_from_code(p, fr.saved_pc.saturating_sub(1) as usize)
     }
 
     /// Variable info for a stack index inside the innermost Lua frame.
@@ -343,6 +360,41 @@ impl Vm {
         }
     }
 
+    /// Calls a metamethod already set up at `func`. When the interpreter
+    /// asked for it (`mm_resumable`), the call may yield: the interrupted
+    /// frame is flagged so that, if the coroutine is resumed later, the
+    /// interpreter completes the instruction itself ([`Vm::finish_op`]).
+    fn call_metamethod(&mut self, func: u32, nresults: i32) -> Result<(), Throw> {
+        if !std::mem::take(&mut self.mm_resumable) || self.nframes == 0 {
+            return self.call_at(func, nresults);
+        }
+        let caller = self.nframes - 1;
+        self.or_frame_flags(caller, thread::FRAME_INTERRUPTED);
+        self.c_calls += 1;
+        let r = if self.c_calls >= MAX_C_CALLS {
+            Err(self.rt_error("C stack overflow"))
+        } else {
+            let entry = self.nframes;
+            match self.precall(func, nresults) {
+                Ok(PreCall::Done) => Ok(()),
+                Ok(PreCall::Lua) => self.execute(entry),
+                Err(e) => Err(e),
+            }
+        };
+        self.c_calls -= 1;
+        if r != Err(Throw::Yield) {
+            self.clear_frame_flags(caller, thread::FRAME_INTERRUPTED);
+        }
+        r
+    }
+
+    /// Clears flag bits of frame `fi`.
+    #[inline(always)]
+    pub(crate) fn clear_frame_flags(&mut self, fi: u32, flags: u32) {
+        let at = self.frames + (fi * FRAME_SLOTS) as usize + 1;
+        self.heap.mem[at].lo &= !(flags as u64);
+    }
+
     /// Calls `f` with `args`, returning up to `nresults` results (-1 = all).
     pub fn call_value(
         &mut self,
@@ -371,10 +423,27 @@ impl Vm {
         self.set_stk(func + 1, a);
         self.set_stk(func + 2, b);
         self.top = func + 3;
-        self.call_at(func, 1)?;
+        self.call_metamethod(func, 1)?;
         let r = self.stk(func);
         self.top = func;
         Ok(r)
+    }
+
+    /// Calls `__close(obj, err)` with no results (resumable when the
+    /// interpreter asked for it).
+    pub(crate) fn call_tm3_args(&mut self, tm: Value, obj: Value, err: Value) -> Result<(), Throw> {
+        let func = self.top;
+        self.ensure_stack(func, 3 + thread::MIN_STACK)?;
+        self.set_stk(func, tm);
+        self.set_stk(func + 1, obj);
+        self.set_stk(func + 2, err);
+        self.top = func + 3;
+        let resumable = self.mm_resumable;
+        self.call_metamethod(func, 0)?;
+        // Each variable gets its own resumable call.
+        self.mm_resumable = resumable;
+        self.top = func;
+        Ok(())
     }
 
     /// Calls a metamethod with three arguments and no result (`luaT_callTM`).
@@ -392,7 +461,7 @@ impl Vm {
         self.set_stk(func + 2, b);
         self.set_stk(func + 3, c);
         self.top = func + 4;
-        self.call_at(func, 0)?;
+        self.call_metamethod(func, 0)?;
         self.top = func;
         Ok(())
     }

@@ -123,6 +123,12 @@ impl Vm {
                 tf::set_status(&mut self.heap, t, Status::Suspended);
                 ResumeOutcome::Yielded(vals)
             }
+            Err(Throw::Error) if self.libs.exit_code.is_some() => {
+                // `os.exit` inside a coroutine: keep unwinding to the host.
+                self.switch_to(prev);
+                tf::set_status(&mut self.heap, prev, Status::Running);
+                return Err(Throw::Error);
+            }
             Err(Throw::Error) => {
                 let err = self.error_value;
                 // Keep the error where the collector and `close` find it.

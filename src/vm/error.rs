@@ -433,6 +433,40 @@ impl Vm {
         s
     }
 
+    /// The function running in frame `fi`.
+    pub fn frame_function(&self, fi: u32) -> Value {
+        let f = self.frame(fi);
+        self.heap.get(self.stack + f.func as usize)
+    }
+
+    /// Flags of frame `fi`.
+    pub fn frame_flags(&self, fi: u32) -> u32 {
+        self.frame(fi).flags
+    }
+
+    /// Saved pc of frame `fi`.
+    pub fn frame_saved_pc(&self, fi: u32) -> u32 {
+        self.frame(fi).saved_pc
+    }
+
+    /// Traceback of another (suspended or dead) coroutine, from `level`.
+    pub fn traceback_of(&mut self, co: Value, level: u32) -> String {
+        let t = slot_index(co.offset());
+        let prev = self.thread;
+        self.save_thread_cache();
+        self.thread = t;
+        self.load_thread_cache();
+        let top = self.nframes.checked_sub(1 + level);
+        let tb = match top {
+            Some(top) => self.traceback(Some(top)),
+            None => "stack traceback:".to_string(),
+        };
+        self.save_thread_cache();
+        self.thread = prev;
+        self.load_thread_cache();
+        tb
+    }
+
     /// `pushglobalfuncname`: "print" or "string.rep" when `func` is a field
     /// of a table in `package.loaded`.
     pub(crate) fn global_function_name(&mut self, func: Value) -> Option<String> {

@@ -28,6 +28,8 @@ pub struct GcState {
     pub threads: Vec<usize>,
     /// Number of completed collections.
     pub cycles: u64,
+    /// Mode last selected with `collectgarbage("incremental")` (only reported).
+    pub incremental_mode: bool,
 }
 
 /// Smallest threshold, in slots (256 KiB), so tiny scripts never collect.

@@ -14,11 +14,11 @@ use super::layout::*;
 use super::meta::{Origin, number_less};
 use super::number::*;
 use super::table;
-use super::thread::{FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
+use super::thread::{FRAME_INTERRUPTED, FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
 use super::value::Value;
 use super::{Throw, Tm, Vm, closure};
-use crate::bytecode::OpCode;
 use crate::bytecode::isa::OFFSET_SC;
+use crate::bytecode::isa::op;
 
 impl Vm {
     /// Runs frames until frame `entry` (the first frame of this call) has
@@ -43,6 +43,10 @@ impl Vm {
     /// Finds the innermost protected-call boundary above `entry`; if there is
     /// one, unwinds to it, stores `false, error` as its results and returns true.
     pub(crate) fn catch(&mut self, entry: u32) -> Result<bool, Throw> {
+        if self.libs.exit_code.is_some() {
+            // `os.exit` unwinds to the host; no `pcall` may stop it.
+            return Ok(false);
+        }
         let mut m = self.nframes;
         let marker = loop {
             if m <= entry {
@@ -109,9 +113,12 @@ impl Vm {
                     // The new error replaces the old one; keep closing.
                 }
             } else {
-                self.call_value(tm, &[obj, err], 0)?;
+                // From CLOSE/RETURN this call may yield; on resume the
+                // instruction runs again and closes the remaining variables.
+                self.call_tm3_args(tm, obj, err)?;
             }
         }
+        self.mm_resumable = false;
         Ok(())
     }
 
@@ -169,6 +176,10 @@ impl Vm {
                 }
                 continue 'newframe;
             }
+            if fr.flags & FRAME_INTERRUPTED != 0 {
+                self.finish_op(fi, &fr);
+                continue 'newframe;
+            }
             let lp = self.protos[fr.id as usize].clone();
             let code = &lp.code[..];
             let k = &lp.k[..];
@@ -177,184 +188,224 @@ impl Vm {
             let cl = slot_index(self.stk(func).offset());
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
-
-            macro_rules! r {
-                ($i:expr) => {
-                    self.heap.mem[base + $i as usize]
-                };
-            }
-            macro_rules! rv {
-                ($i:expr) => {
-                    Value(self.heap.mem[base + $i as usize])
-                };
-            }
-            macro_rules! set_r {
-                ($i:expr, $v:expr) => {{
-                    let v: Value = $v;
-                    self.heap.mem[base + $i as usize] = v.0;
-                }};
-            }
-            macro_rules! save {
-                () => {{
-                    self.set_saved_pc(fi, pc as u32);
-                    self.top = ftop;
-                }};
-            }
-            macro_rules! protect {
-                ($e:expr) => {{
-                    save!();
-                    let r = $e?;
-                    base = self.stack + func as usize + 1;
-                    r
-                }};
-            }
-            macro_rules! cond_jump {
-                ($cond:expr, $i:expr) => {{
-                    if $cond != $i.k() {
-                        pc += 1;
-                    } else {
-                        let j = code[pc];
-                        pc = (pc as i64 + 1 + j.sj() as i64) as usize;
-                    }
-                }};
-            }
-            macro_rules! arith_rr {
-                ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
-                    let b = rv!($i.b());
-                    let c = rv!($i.c());
-                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!(
-                            $i.a(),
-                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                        );
-                    } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
-                        set_r!($i.a(), Value::float($flt(x, y)));
-                    } else {
-                        let v = protect!(self.arith_slow(
-                            $tm,
-                            b,
-                            c,
-                            Origin::Reg($i.b()),
-                            Origin::Reg($i.c())
-                        ));
-                        set_r!($i.a(), v);
-                    }
-                }};
-            }
-            macro_rules! arith_rk {
-                ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
-                    let b = rv!($i.b());
-                    let c = k[$i.c() as usize];
-                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!(
-                            $i.a(),
-                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                        );
-                    } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
-                        set_r!($i.a(), Value::float($flt(x, y)));
-                    } else {
-                        let v = if $i.k() {
-                            protect!(self.arith_slow($tm, c, b, Origin::None, Origin::Reg($i.b())))
-                        } else {
-                            protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), Origin::None))
-                        };
-                        set_r!($i.a(), v);
-                    }
-                }};
-            }
-            macro_rules! float_rr {
-                ($i:expr, $tm:expr, $flt:expr, $c:expr, $oc:expr) => {{
-                    let b = rv!($i.b());
-                    let c: Value = $c;
-                    if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
-                        set_r!($i.a(), Value::float($flt(x, y)));
-                    } else {
-                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                        set_r!($i.a(), v);
-                    }
-                }};
-            }
-            macro_rules! intdiv_like {
-                ($i:expr, $tm:expr, $int:expr, $flt:expr, $c:expr, $oc:expr) => {{
-                    let b = rv!($i.b());
-                    let c: Value = $c;
-                    if b.tag() == TAG_INT && c.tag() == TAG_INT && c.as_int_unchecked() != 0 {
-                        set_r!(
-                            $i.a(),
-                            Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                        );
-                    } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT
-                        || (b.is_number()
-                            && c.is_number()
-                            && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
-                    {
-                        let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
-                        set_r!($i.a(), Value::float($flt(x, y)));
-                    } else {
-                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                        set_r!($i.a(), v);
-                    }
-                }};
-            }
-            macro_rules! bitwise {
-                ($i:expr, $tm:expr, $op:expr, $c:expr, $oc:expr, $swapped:expr) => {{
-                    let b = rv!($i.b());
-                    let c: Value = $c;
-                    if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                        set_r!(
-                            $i.a(),
-                            Value::int($op(b.as_int_unchecked(), c.as_int_unchecked()))
-                        );
-                    } else if $swapped {
-                        let v = protect!(self.arith_slow($tm, c, b, $oc, Origin::Reg($i.b())));
-                        set_r!($i.a(), v);
-                    } else {
-                        let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                        set_r!($i.a(), v);
-                    }
-                }};
-            }
+            let feedback = self.profile.feedback_enabled;
 
             loop {
                 let i = code[pc];
                 pc += 1;
-                let Some(op) = OpCode::from_u8(i.op_byte()) else {
-                    save!();
-                    return Err(self.rt_error("invalid opcode"));
-                };
-                match op {
-                    OpCode::MOVE => {
+                if feedback {
+                    crate::profile::record_site(self, fr.id, pc - 1, i, base, k);
+                }
+                let opb = i.op_byte();
+                // One reborrow per instruction: register reads and writes in
+                // the fast paths then use a local slice (no reloads of the
+                // arena's pointer and length through `self`).
+                let mem: &mut [Slot] = &mut self.heap.mem;
+                // Register access through the per-instruction `mem` slice (fast
+                // paths) ...
+                macro_rules! r {
+                    ($i:expr) => {
+                        mem[base + $i as usize]
+                    };
+                }
+                macro_rules! rv {
+                    ($i:expr) => {
+                        Value(mem[base + $i as usize])
+                    };
+                }
+                macro_rules! set_r {
+                    ($i:expr, $v:expr) => {{
+                        let v: Value = $v;
+                        mem[base + $i as usize] = v.0;
+                    }};
+                }
+                // ... and through `self` once a slow path has used the VM.
+                #[allow(unused_macros)]
+                macro_rules! rs {
+                    ($i:expr) => {
+                        self.heap.mem[base + $i as usize]
+                    };
+                }
+                #[allow(unused_macros)]
+                macro_rules! rvs {
+                    ($i:expr) => {
+                        Value(self.heap.mem[base + $i as usize])
+                    };
+                }
+                macro_rules! set_rs {
+                    ($i:expr, $v:expr) => {{
+                        let v: Value = $v;
+                        self.heap.mem[base + $i as usize] = v.0;
+                    }};
+                }
+                macro_rules! save {
+                    () => {{
+                        self.set_saved_pc(fi, pc as u32);
+                        self.top = ftop;
+                    }};
+                }
+                macro_rules! protect {
+                    ($e:expr) => {{
+                        save!();
+                        self.mm_resumable = true;
+                        let r = $e;
+                        self.mm_resumable = false;
+                        let r = r?;
+                        base = self.stack + func as usize + 1;
+                        r
+                    }};
+                }
+                macro_rules! cond_jump {
+                    ($cond:expr, $i:expr) => {{
+                        if $cond != $i.k() {
+                            pc += 1;
+                        } else {
+                            let j = code[pc];
+                            pc = (pc as i64 + 1 + j.sj() as i64) as usize;
+                        }
+                    }};
+                }
+                macro_rules! arith_rr {
+                    ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
+                        let b = rv!($i.b());
+                        let c = rv!($i.c());
+                        if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                            set_r!(
+                                $i.a(),
+                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                            );
+                        } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                            set_r!($i.a(), Value::float($flt(x, y)));
+                        } else {
+                            let v = protect!(self.arith_slow(
+                                $tm,
+                                b,
+                                c,
+                                Origin::Reg($i.b()),
+                                Origin::Reg($i.c())
+                            ));
+                            set_rs!($i.a(), v);
+                        }
+                    }};
+                }
+                macro_rules! arith_rk {
+                    ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
+                        let b = rv!($i.b());
+                        let c = k[$i.c() as usize];
+                        if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                            set_r!(
+                                $i.a(),
+                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                            );
+                        } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                            set_r!($i.a(), Value::float($flt(x, y)));
+                        } else {
+                            let v = if $i.k() {
+                                protect!(self.arith_slow(
+                                    $tm,
+                                    c,
+                                    b,
+                                    Origin::None,
+                                    Origin::Reg($i.b())
+                                ))
+                            } else {
+                                protect!(self.arith_slow(
+                                    $tm,
+                                    b,
+                                    c,
+                                    Origin::Reg($i.b()),
+                                    Origin::None
+                                ))
+                            };
+                            set_rs!($i.a(), v);
+                        }
+                    }};
+                }
+                macro_rules! float_rr {
+                    ($i:expr, $tm:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                        let b = rv!($i.b());
+                        let c: Value = $c;
+                        if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
+                            set_r!($i.a(), Value::float($flt(x, y)));
+                        } else {
+                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                            set_rs!($i.a(), v);
+                        }
+                    }};
+                }
+                macro_rules! intdiv_like {
+                    ($i:expr, $tm:expr, $int:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                        let b = rv!($i.b());
+                        let c: Value = $c;
+                        if b.tag() == TAG_INT && c.tag() == TAG_INT && c.as_int_unchecked() != 0 {
+                            set_r!(
+                                $i.a(),
+                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
+                            );
+                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT
+                            || (b.is_number()
+                                && c.is_number()
+                                && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
+                        {
+                            let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
+                            set_r!($i.a(), Value::float($flt(x, y)));
+                        } else {
+                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                            set_rs!($i.a(), v);
+                        }
+                    }};
+                }
+                macro_rules! bitwise {
+                    ($i:expr, $tm:expr, $op:expr, $c:expr, $oc:expr, $swapped:expr) => {{
+                        let b = rv!($i.b());
+                        let c: Value = $c;
+                        if b.tag() == TAG_INT && c.tag() == TAG_INT {
+                            set_r!(
+                                $i.a(),
+                                Value::int($op(b.as_int_unchecked(), c.as_int_unchecked()))
+                            );
+                        } else if $swapped {
+                            let v = protect!(self.arith_slow($tm, c, b, $oc, Origin::Reg($i.b())));
+                            set_rs!($i.a(), v);
+                        } else {
+                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
+                            set_rs!($i.a(), v);
+                        }
+                    }};
+                }
+                match opb {
+                    op::MOVE => {
                         let v = r!(i.b());
                         r!(i.a()) = v;
                     }
-                    OpCode::LOADI => set_r!(i.a(), Value::int(i.sbx() as i64)),
-                    OpCode::LOADF => set_r!(i.a(), Value::float(i.sbx() as f64)),
-                    OpCode::LOADK => set_r!(i.a(), k[i.bx() as usize]),
-                    OpCode::LOADKX => {
+                    op::LOADI => set_r!(i.a(), Value::int(i.sbx() as i64)),
+                    op::LOADF => set_r!(i.a(), Value::float(i.sbx() as f64)),
+                    op::LOADK => set_r!(i.a(), k[i.bx() as usize]),
+                    op::LOADKX => {
                         let ax = code[pc].ax();
                         pc += 1;
                         set_r!(i.a(), k[ax as usize]);
                     }
-                    OpCode::LOADFALSE => set_r!(i.a(), Value::FALSE),
-                    OpCode::LFALSESKIP => {
+                    op::LOADFALSE => set_r!(i.a(), Value::FALSE),
+                    op::LFALSESKIP => {
                         set_r!(i.a(), Value::FALSE);
                         pc += 1;
                     }
-                    OpCode::LOADTRUE => set_r!(i.a(), Value::TRUE),
-                    OpCode::LOADNIL => {
+                    op::LOADTRUE => set_r!(i.a(), Value::TRUE),
+                    op::LOADNIL => {
                         let a = base + i.a() as usize;
                         self.heap.mem[a..=a + i.b() as usize].fill(Slot::default());
                     }
-                    OpCode::GETUPVAL => {
+                    op::GETUPVAL => {
                         let uv = closure::upval(&self.heap, cl, i.b());
-                        set_r!(i.a(), closure::upval_get(&self.heap, uv));
+                        set_rs!(i.a(), closure::upval_get(&self.heap, uv));
                     }
-                    OpCode::SETUPVAL => {
+                    op::SETUPVAL => {
                         let uv = closure::upval(&self.heap, cl, i.b());
-                        let v = rv!(i.a());
+                        let v = rvs!(i.a());
                         closure::upval_set(&mut self.heap, uv, v);
                     }
-                    OpCode::GETTABUP => {
+                    op::GETTABUP => {
                         let uv = closure::upval(&self.heap, cl, i.b());
                         let t = closure::upval_get(&self.heap, uv);
                         let key = k[i.c() as usize];
@@ -362,14 +413,14 @@ impl Vm {
                             let ti = slot_index(t.offset());
                             let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
                             if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                                 continue;
                             }
                         }
                         let v = protect!(self.index(t, key, Origin::Upval(i.b())));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::GETTABLE => {
+                    op::GETTABLE => {
                         let t = rv!(i.b());
                         let key = rv!(i.c());
                         if t.is_table() {
@@ -380,46 +431,50 @@ impl Vm {
                                 table::get(&self.heap, ti, key)
                             };
                             if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                                 continue;
                             }
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::GETI => {
+                    op::GETI => {
                         let t = rv!(i.b());
                         if t.is_table() {
                             let ti = slot_index(t.offset());
                             let v = table::get_int(&self.heap, ti, i.c() as i64);
                             if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                                 continue;
                             }
                         }
                         let v =
                             protect!(self.index(t, Value::int(i.c() as i64), Origin::Reg(i.b())));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::GETFIELD => {
+                    op::GETFIELD => {
                         let t = rv!(i.b());
                         let key = k[i.c() as usize];
                         if t.is_table() {
                             let ti = slot_index(t.offset());
                             let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
                             if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                                 continue;
                             }
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::SETTABUP => {
+                    op::SETTABUP => {
                         let uv = closure::upval(&self.heap, cl, i.a());
                         let t = closure::upval_get(&self.heap, uv);
                         let key = k[i.b() as usize];
-                        let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
+                        let v = if i.k() {
+                            k[i.c() as usize]
+                        } else {
+                            rvs!(i.c())
+                        };
                         if t.is_table() {
                             let ti = slot_index(t.offset());
                             if self.fast_set_str(ti, key, v) {
@@ -428,7 +483,7 @@ impl Vm {
                         }
                         protect!(self.set_index(t, key, v, Origin::Upval(i.a())));
                     }
-                    OpCode::SETTABLE => {
+                    op::SETTABLE => {
                         let t = rv!(i.a());
                         let key = rv!(i.b());
                         let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
@@ -440,7 +495,7 @@ impl Vm {
                         }
                         protect!(self.set_index(t, key, v, Origin::Reg(i.a())));
                     }
-                    OpCode::SETI => {
+                    op::SETI => {
                         let t = rv!(i.a());
                         let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
                         if t.is_table() {
@@ -456,7 +511,7 @@ impl Vm {
                             Origin::Reg(i.a())
                         ));
                     }
-                    OpCode::SETFIELD => {
+                    op::SETFIELD => {
                         let t = rv!(i.a());
                         let key = k[i.b() as usize];
                         let v = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
@@ -468,7 +523,7 @@ impl Vm {
                         }
                         protect!(self.set_index(t, key, v, Origin::Reg(i.a())));
                     }
-                    OpCode::NEWTABLE => {
+                    op::NEWTABLE => {
                         let b = i.b();
                         let hsize = if b > 0 { 1u32 << (b - 1).min(30) } else { 0 };
                         let mut asize = i.c();
@@ -477,9 +532,9 @@ impl Vm {
                         }
                         pc += 1;
                         let t = protect!(self.new_table(asize, hsize));
-                        set_r!(i.a(), t);
+                        set_rs!(i.a(), t);
                     }
-                    OpCode::SELF => {
+                    op::SELF => {
                         let t = rv!(i.b());
                         let key = if i.k() { k[i.c() as usize] } else { rv!(i.c()) };
                         set_r!(i.a() + 1, t);
@@ -487,14 +542,14 @@ impl Vm {
                             let ti = slot_index(t.offset());
                             let v = table::get_str(&self.heap, ti, slot_index(key.offset()));
                             if !v.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                                 continue;
                             }
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::ADDI => {
+                    op::ADDI => {
                         let b = rv!(i.b());
                         let imm = i.sc() as i64;
                         if b.tag() == TAG_INT {
@@ -520,19 +575,19 @@ impl Vm {
                                     Origin::None
                                 ))
                             };
-                            set_r!(i.a(), v);
+                            set_rs!(i.a(), v);
                         }
                     }
-                    OpCode::ADDK => {
+                    op::ADDK => {
                         arith_rk!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y)
                     }
-                    OpCode::SUBK => {
+                    op::SUBK => {
                         arith_rk!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y)
                     }
-                    OpCode::MULK => {
+                    op::MULK => {
                         arith_rk!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
                     }
-                    OpCode::MODK => intdiv_like!(
+                    op::MODK => intdiv_like!(
                         i,
                         Tm::Mod,
                         int_mod,
@@ -540,21 +595,21 @@ impl Vm {
                         k[i.c() as usize],
                         Origin::None
                     ),
-                    OpCode::POWK => float_rr!(
+                    op::POWK => float_rr!(
                         i,
                         Tm::Pow,
                         super::meta::pow,
                         k[i.c() as usize],
                         Origin::None
                     ),
-                    OpCode::DIVK => float_rr!(
+                    op::DIVK => float_rr!(
                         i,
                         Tm::Div,
                         |x: f64, y: f64| x / y,
                         k[i.c() as usize],
                         Origin::None
                     ),
-                    OpCode::IDIVK => {
+                    op::IDIVK => {
                         intdiv_like!(
                             i,
                             Tm::IDiv,
@@ -564,7 +619,7 @@ impl Vm {
                             Origin::None
                         )
                     }
-                    OpCode::BANDK => bitwise!(
+                    op::BANDK => bitwise!(
                         i,
                         Tm::BAnd,
                         |x: i64, y: i64| x & y,
@@ -572,7 +627,7 @@ impl Vm {
                         Origin::None,
                         i.k()
                     ),
-                    OpCode::BORK => bitwise!(
+                    op::BORK => bitwise!(
                         i,
                         Tm::BOr,
                         |x: i64, y: i64| x | y,
@@ -580,7 +635,7 @@ impl Vm {
                         Origin::None,
                         i.k()
                     ),
-                    OpCode::BXORK => bitwise!(
+                    op::BXORK => bitwise!(
                         i,
                         Tm::BXor,
                         |x: i64, y: i64| x ^ y,
@@ -588,7 +643,7 @@ impl Vm {
                         Origin::None,
                         i.k()
                     ),
-                    OpCode::SHRI => {
+                    op::SHRI => {
                         let b = rv!(i.b());
                         let sc = i.sc() as i64;
                         if b.tag() == TAG_INT {
@@ -611,10 +666,10 @@ impl Vm {
                                     Origin::None
                                 ))
                             };
-                            set_r!(i.a(), v);
+                            set_rs!(i.a(), v);
                         }
                     }
-                    OpCode::SHLI => {
+                    op::SHLI => {
                         let b = rv!(i.b());
                         let sc = i.sc() as i64;
                         if b.tag() == TAG_INT {
@@ -627,13 +682,13 @@ impl Vm {
                                 Origin::None,
                                 Origin::Reg(i.b())
                             ));
-                            set_r!(i.a(), v);
+                            set_rs!(i.a(), v);
                         }
                     }
-                    OpCode::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
-                    OpCode::SUB => arith_rr!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
-                    OpCode::MUL => arith_rr!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
-                    OpCode::MOD => intdiv_like!(
+                    op::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
+                    op::SUB => arith_rr!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
+                    op::MUL => arith_rr!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    op::MOD => intdiv_like!(
                         i,
                         Tm::Mod,
                         int_mod,
@@ -641,17 +696,17 @@ impl Vm {
                         rv!(i.c()),
                         Origin::Reg(i.c())
                     ),
-                    OpCode::POW => {
+                    op::POW => {
                         float_rr!(i, Tm::Pow, super::meta::pow, rv!(i.c()), Origin::Reg(i.c()))
                     }
-                    OpCode::DIV => float_rr!(
+                    op::DIV => float_rr!(
                         i,
                         Tm::Div,
                         |x: f64, y: f64| x / y,
                         rv!(i.c()),
                         Origin::Reg(i.c())
                     ),
-                    OpCode::IDIV => {
+                    op::IDIV => {
                         intdiv_like!(
                             i,
                             Tm::IDiv,
@@ -661,7 +716,7 @@ impl Vm {
                             Origin::Reg(i.c())
                         )
                     }
-                    OpCode::BAND => bitwise!(
+                    op::BAND => bitwise!(
                         i,
                         Tm::BAnd,
                         |x: i64, y: i64| x & y,
@@ -669,7 +724,7 @@ impl Vm {
                         Origin::Reg(i.c()),
                         false
                     ),
-                    OpCode::BOR => bitwise!(
+                    op::BOR => bitwise!(
                         i,
                         Tm::BOr,
                         |x: i64, y: i64| x | y,
@@ -677,7 +732,7 @@ impl Vm {
                         Origin::Reg(i.c()),
                         false
                     ),
-                    OpCode::BXOR => bitwise!(
+                    op::BXOR => bitwise!(
                         i,
                         Tm::BXor,
                         |x: i64, y: i64| x ^ y,
@@ -685,7 +740,7 @@ impl Vm {
                         Origin::Reg(i.c()),
                         false
                     ),
-                    OpCode::SHL => bitwise!(
+                    op::SHL => bitwise!(
                         i,
                         Tm::Shl,
                         shift_left,
@@ -693,7 +748,7 @@ impl Vm {
                         Origin::Reg(i.c()),
                         false
                     ),
-                    OpCode::SHR => bitwise!(
+                    op::SHR => bitwise!(
                         i,
                         Tm::Shr,
                         |x: i64, y: i64| shift_left(x, y.wrapping_neg()),
@@ -701,7 +756,7 @@ impl Vm {
                         Origin::Reg(i.c()),
                         false
                     ),
-                    OpCode::UNM => {
+                    op::UNM => {
                         let b = rv!(i.b());
                         match b.tag() {
                             TAG_INT => {
@@ -716,11 +771,11 @@ impl Vm {
                                     Origin::Reg(i.b()),
                                     Origin::Reg(i.b())
                                 ));
-                                set_r!(i.a(), v);
+                                set_rs!(i.a(), v);
                             }
                         }
                     }
-                    OpCode::BNOT => {
+                    op::BNOT => {
                         let b = rv!(i.b());
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(!b.as_int_unchecked()));
@@ -732,43 +787,42 @@ impl Vm {
                                 Origin::Reg(i.b()),
                                 Origin::Reg(i.b())
                             ));
-                            set_r!(i.a(), v);
+                            set_rs!(i.a(), v);
                         }
                     }
-                    OpCode::NOT => {
+                    op::NOT => {
                         let b = rv!(i.b());
                         set_r!(i.a(), Value::bool(b.is_falsy()));
                     }
-                    OpCode::LEN => {
+                    op::LEN => {
                         let b = rv!(i.b());
                         if b.is_string() {
-                            set_r!(
-                                i.a(),
-                                Value::int(self.heap.str_len(slot_index(b.offset())) as i64)
-                            );
+                            // String length lives in the header's `hi` word.
+                            let len = mem[slot_index(b.offset())].hi as u32;
+                            set_r!(i.a(), Value::int(len as i64));
                         } else {
                             let v = protect!(self.length(b, Origin::Reg(i.b())));
-                            set_r!(i.a(), v);
+                            set_rs!(i.a(), v);
                         }
                     }
-                    OpCode::CONCAT => {
+                    op::CONCAT => {
                         let first = func + 1 + i.a();
                         protect!(self.concat(first, i.b()));
                     }
-                    OpCode::CLOSE => {
+                    op::CLOSE => {
                         protect!(self.close_level(func + 1 + i.a(), false));
                     }
-                    OpCode::TBC => {
+                    op::TBC => {
                         protect!(self.new_tbc(func + 1 + i.a(), Some((i.a(), pc as u32 - 1))));
                     }
-                    OpCode::JMP => {
+                    op::JMP => {
                         let sj = i.sj();
                         pc = (pc as i64 + sj as i64) as usize;
                         if sj < 0 {
                             self.profile.on_backedge(fr.id);
                         }
                     }
-                    OpCode::EQ => {
+                    op::EQ => {
                         let a = rv!(i.a());
                         let b = rv!(i.b());
                         let eq = if a.tag() == b.tag()
@@ -780,22 +834,22 @@ impl Vm {
                         };
                         cond_jump!(eq, i);
                     }
-                    OpCode::LT | OpCode::LE => {
-                        let a = rv!(i.a());
-                        let b = rv!(i.b());
-                        let le = op == OpCode::LE;
+                    op::LT | op::LE => {
+                        let a = rvs!(i.a());
+                        let b = rvs!(i.b());
+                        let le = opb == op::LE;
                         let res = match number_less(a, b, le) {
                             Some(r) => r,
                             None => protect!(self.less(a, b, le)),
                         };
                         cond_jump!(res, i);
                     }
-                    OpCode::EQK => {
+                    op::EQK => {
                         let a = rv!(i.a());
                         let b = k[i.b() as usize];
                         cond_jump!(self.raw_equals(a, b), i);
                     }
-                    OpCode::EQI => {
+                    op::EQI => {
                         let a = rv!(i.a());
                         let im = i.sb() as i64;
                         let eq = match a.tag() {
@@ -805,26 +859,26 @@ impl Vm {
                         };
                         cond_jump!(eq, i);
                     }
-                    OpCode::LTI | OpCode::LEI | OpCode::GTI | OpCode::GEI => {
+                    op::LTI | op::LEI | op::GTI | op::GEI => {
                         let a = rv!(i.a());
                         let im = i.sb() as i64;
                         let res = match a.tag() {
                             TAG_INT => {
                                 let x = a.as_int_unchecked();
-                                match op {
-                                    OpCode::LTI => x < im,
-                                    OpCode::LEI => x <= im,
-                                    OpCode::GTI => x > im,
+                                match opb {
+                                    op::LTI => x < im,
+                                    op::LEI => x <= im,
+                                    op::GTI => x > im,
                                     _ => x >= im,
                                 }
                             }
                             TAG_FLOAT => {
                                 let x = a.as_float_unchecked();
                                 let y = im as f64;
-                                match op {
-                                    OpCode::LTI => x < y,
-                                    OpCode::LEI => x <= y,
-                                    OpCode::GTI => x > y,
+                                match opb {
+                                    op::LTI => x < y,
+                                    op::LEI => x <= y,
+                                    op::GTI => x > y,
                                     _ => x >= y,
                                 }
                             }
@@ -834,21 +888,21 @@ impl Vm {
                                 } else {
                                     Value::int(im)
                                 };
-                                match op {
-                                    OpCode::LTI => protect!(self.less(a, imv, false)),
-                                    OpCode::LEI => protect!(self.less(a, imv, true)),
-                                    OpCode::GTI => protect!(self.less(imv, a, false)),
+                                match opb {
+                                    op::LTI => protect!(self.less(a, imv, false)),
+                                    op::LEI => protect!(self.less(a, imv, true)),
+                                    op::GTI => protect!(self.less(imv, a, false)),
                                     _ => protect!(self.less(imv, a, true)),
                                 }
                             }
                         };
                         cond_jump!(res, i);
                     }
-                    OpCode::TEST => {
+                    op::TEST => {
                         let a = rv!(i.a());
                         cond_jump!(!a.is_falsy(), i);
                     }
-                    OpCode::TESTSET => {
+                    op::TESTSET => {
                         let b = rv!(i.b());
                         if b.is_falsy() == i.k() {
                             pc += 1;
@@ -858,12 +912,16 @@ impl Vm {
                             pc = (pc as i64 + 1 + j.sj() as i64) as usize;
                         }
                     }
-                    OpCode::CALL => {
+                    op::CALL => {
                         let ra = func + 1 + i.a();
                         if i.b() != 0 {
                             self.top = ra + i.b();
                         }
                         self.set_saved_pc(fi, pc as u32);
+                        let f = rvs!(i.a());
+                        if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
+                            continue 'newframe;
+                        }
                         match self.precall(ra, i.c() as i32 - 1)? {
                             PreCall::Lua => continue 'newframe,
                             PreCall::Done => {
@@ -871,7 +929,7 @@ impl Vm {
                             }
                         }
                     }
-                    OpCode::TAILCALL => {
+                    op::TAILCALL => {
                         let ra = func + 1 + i.a();
                         let mut nargs1 = i.b();
                         if nargs1 != 0 {
@@ -952,7 +1010,7 @@ impl Vm {
                             PreCall::Done => base = self.stack + func as usize + 1,
                         }
                     }
-                    OpCode::RETURN => {
+                    op::RETURN => {
                         let ra = func + 1 + i.a();
                         let n = if i.b() != 0 { i.b() - 1 } else { self.top - ra };
                         self.set_saved_pc(fi, pc as u32);
@@ -971,16 +1029,30 @@ impl Vm {
                         }
                         continue 'newframe;
                     }
-                    OpCode::RETURN0 | OpCode::RETURN1 => {
+                    op::RETURN0 | op::RETURN1 => {
                         let ra = func + 1 + i.a();
-                        let n = if op == OpCode::RETURN0 { 0 } else { 1 };
-                        self.poscall(fi, ra, n);
+                        let n = if opb == op::RETURN0 { 0 } else { 1 };
+                        // Inline `poscall` for the usual wanted counts.
+                        match fr.nresults {
+                            0 => self.top = func,
+                            1 | -1 if n == 1 => {
+                                let v = mem[base + i.a() as usize];
+                                mem[base - 1] = v;
+                                self.top = func + 1;
+                            }
+                            1 => {
+                                mem[base - 1] = Slot::default();
+                                self.top = func + 1;
+                            }
+                            _ => self.poscall(fi, ra, n),
+                        }
+                        self.nframes = fi;
                         if fi <= entry {
                             return Ok(());
                         }
                         continue 'newframe;
                     }
-                    OpCode::FORLOOP => {
+                    op::FORLOOP => {
                         let a = i.a();
                         let step = rv!(a + 2);
                         if step.tag() == TAG_INT {
@@ -995,28 +1067,30 @@ impl Vm {
                             }
                         } else {
                             let st = step.as_float_unchecked();
-                            let limit = rv!(a + 1).as_float_unchecked();
-                            let idx = rv!(a).as_float_unchecked() + st;
+                            let limit = rvs!(a + 1).as_float_unchecked();
+                            let idx = rvs!(a).as_float_unchecked() + st;
                             let go = if st > 0.0 { idx <= limit } else { limit <= idx };
                             if go {
-                                set_r!(a, Value::float(idx));
-                                set_r!(a + 3, Value::float(idx));
+                                set_rs!(a, Value::float(idx));
+                                set_rs!(a + 3, Value::float(idx));
                                 pc -= i.bx() as usize;
                                 self.profile.on_backedge(fr.id);
                             }
                         }
                     }
-                    OpCode::FORPREP => {
+                    op::FORPREP => {
                         let skip = protect!(self.for_prep(base + i.a() as usize));
                         if skip {
                             pc += i.bx() as usize + 1;
                         }
                     }
-                    OpCode::TFORPREP => {
-                        protect!(self.new_tbc(func + 1 + i.a() + 3, None));
+                    op::TFORPREP => {
+                        protect!(
+                            self.new_tbc(func + 1 + i.a() + 3, Some((i.a() + 3, pc as u32 - 1)))
+                        );
                         pc += i.bx() as usize;
                     }
-                    OpCode::TFORCALL => {
+                    op::TFORCALL => {
                         let a = i.a();
                         let ra = func + 1 + a;
                         let sb = self.stack;
@@ -1031,7 +1105,7 @@ impl Vm {
                             PreCall::Done => base = self.stack + func as usize + 1,
                         }
                     }
-                    OpCode::TFORLOOP => {
+                    op::TFORLOOP => {
                         let a = i.a();
                         let v = rv!(a + 4);
                         if !v.is_nil() {
@@ -1040,7 +1114,7 @@ impl Vm {
                             self.profile.on_backedge(fr.id);
                         }
                     }
-                    OpCode::SETLIST => {
+                    op::SETLIST => {
                         let a = i.a();
                         let ra = func + 1 + a;
                         let mut n = i.b();
@@ -1055,13 +1129,13 @@ impl Vm {
                             last += code[pc].ax() * (crate::bytecode::isa::MAX_ARG_C + 1);
                             pc += 1;
                         }
-                        let t = rv!(a);
+                        let t = rvs!(a);
                         let ti = slot_index(t.offset());
                         if last > table::array_size(&self.heap, ti) {
                             protect!(self.resize_array(ti, last));
                         }
                         for j in 1..=n {
-                            let v = rv!(a + j);
+                            let v = rvs!(a + j);
                             let idx = last - n + j;
                             if table::set_int(&mut self.heap, ti, idx as i64, v).is_err() {
                                 save!();
@@ -1069,12 +1143,12 @@ impl Vm {
                             }
                         }
                     }
-                    OpCode::CLOSURE => {
+                    op::CLOSURE => {
                         let child = lp.children[i.bx() as usize];
                         let v = protect!(self.make_closure(child, base, cl));
-                        set_r!(i.a(), v);
+                        set_rs!(i.a(), v);
                     }
-                    OpCode::VARARG => {
+                    op::VARARG => {
                         let ra = func + 1 + i.a();
                         let wanted = i.c() as i32 - 1;
                         let nextra = self.frame(fi).extra;
@@ -1096,7 +1170,7 @@ impl Vm {
                             self.set_stk(ra + j, v);
                         }
                     }
-                    OpCode::VARARGPREP => {
+                    op::VARARGPREP => {
                         let nfix = i.a();
                         let actual = self.top - func - 1;
                         let nextra = actual.saturating_sub(nfix);
@@ -1119,13 +1193,86 @@ impl Vm {
                         self.top = func + 1 + nfix;
                         base = self.stack + func as usize + 1;
                     }
-                    OpCode::EXTRAARG => {
+                    _ => {
+                        // EXTRAARG is consumed by its owner; anything else is
+                        // impossible in verified code.
                         save!();
-                        return Err(self.rt_error("invalid EXTRAARG"));
+                        return Err(self.rt_error("invalid instruction"));
                     }
                 }
             }
         }
+    }
+
+    /// Completes the instruction a resumed coroutine was interrupted in (its
+    /// metamethod's result is at the top of the stack), like `luaV_finishOp`.
+    fn finish_op(&mut self, fi: u32, fr: &Frame) {
+        self.clear_frame_flags(fi, FRAME_INTERRUPTED);
+        let p = &self.protos[fr.id as usize];
+        let Some(&i) = p.code.get(fr.saved_pc.saturating_sub(1) as usize) else {
+            return;
+        };
+        let result = if self.top > 0 {
+            self.stk(self.top - 1)
+        } else {
+            Value::NIL
+        };
+        match i.op_byte() {
+            op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI => {
+                if !result.is_falsy() != i.k() {
+                    self.set_saved_pc(fi, fr.saved_pc + 1);
+                }
+            }
+            op::SETTABUP | op::SETTABLE | op::SETI | op::SETFIELD => {}
+            op::CLOSE | op::RETURN => {
+                // Run the instruction again: it closes what is left.
+                self.set_saved_pc(fi, fr.saved_pc - 1);
+                return;
+            }
+            _ if i.opcode().is_some_and(|o| o.flags().sets_a()) => {
+                self.set_stk(fr.func + 1 + i.a(), result);
+            }
+            _ => {}
+        }
+        self.top = fr.top;
+    }
+
+    /// The common case of calling a Lua closure at stack index `ra`: enough
+    /// stack and frame room already. Returns false (nothing done) otherwise,
+    /// and the general `precall` takes over.
+    #[inline(always)]
+    fn push_lua_frame(&mut self, ra: u32, f: Value, nresults: i32) -> bool {
+        let id = closure::proto_id(&self.heap, slot_index(f.offset()));
+        let (np, ms) = {
+            let p = &self.protos[id as usize];
+            (p.num_params, p.max_stack)
+        };
+        if ra + 2 + ms > self.stack_size || self.nframes >= self.frame_cap {
+            return false;
+        }
+        let mut narg = self.top - ra - 1;
+        while narg < np {
+            self.set_stk(ra + 1 + narg, Value::NIL);
+            narg += 1;
+        }
+        self.top = ra + 1 + narg;
+        let fi = self.nframes;
+        Frame {
+            func: ra,
+            top: ra + 1 + ms,
+            saved_pc: 0,
+            nresults,
+            flags: FRAME_LUA,
+            extra: 0,
+            id,
+        }
+        .store(
+            &mut self.heap.mem,
+            self.frames + (fi * FRAME_SLOTS) as usize,
+        );
+        self.nframes = fi + 1;
+        self.profile.on_call(id);
+        true
     }
 
     /// Fast `t[key] = v` for a short-string key: succeeds when the key is
@@ -1133,13 +1280,21 @@ impl Vm {
     /// done by the caller's slow path only when allocation is needed).
     #[inline]
     fn fast_set_str(&mut self, ti: usize, key: Value, v: Value) -> bool {
-        let cur = table::get_str(&self.heap, ti, slot_index(key.offset()));
-        if !cur.is_nil() {
-            // Present: plain overwrite (no metamethod can apply).
-            let _ = table::set(&mut self.heap, ti, key, v);
-            return true;
+        match table::str_slot(&self.heap, ti, slot_index(key.offset())) {
+            // Present with a value: plain overwrite (no metamethod applies);
+            // present but nil: still in place when no metatable could intervene.
+            Some(vs) if !self.heap.get(vs).is_nil() => {
+                self.heap.set(vs, v);
+                true
+            }
+            Some(vs) if table::metatable(&self.heap, ti) == 0 => {
+                // A revived key may be a metamethod name: drop cached absences.
+                table::invalidate_tm_cache(&mut self.heap, ti);
+                self.heap.set(vs, v);
+                true
+            }
+            _ => false,
         }
-        false
     }
 
     /// Fast `t[i] = v` for an integer key inside the array part.
@@ -1202,7 +1357,7 @@ impl Vm {
             return Err(self.for_error(step, "step"));
         };
         let Some(fi) = self.to_number(init).and_then(|v| v.as_f64()) else {
-            return Err(self.for_error(init, "initial"));
+            return Err(self.for_error(init, "initial value"));
         };
         if fs == 0.0 {
             return Err(self.rt_error("'for' step is zero"));
@@ -1259,9 +1414,7 @@ impl Vm {
 
     fn for_error(&mut self, v: Value, what: &str) -> Throw {
         let t = self.type_name_for_error(v);
-        self.rt_error(&format!(
-            "bad 'for' {what} value (number expected, got {t})"
-        ))
+        self.rt_error(&format!("bad 'for' {what} (number expected, got {t})"))
     }
 }
 

@@ -226,7 +226,7 @@ impl Vm {
                     Tm::Mul => x.wrapping_mul(y),
                     Tm::Mod => {
                         if y == 0 {
-                            return Err(self.rt_error("attempt to perform 'n%%0'"));
+                            return Err(self.rt_error("attempt to perform 'n%0'"));
                         }
                         int_mod(x, y)
                     }
@@ -378,6 +378,8 @@ impl Vm {
             return Ok(!self.call_tm_res(tm, a, b)?.is_falsy());
         }
         if le {
+            // Negating a result cannot be finished after a yield.
+            self.mm_resumable = false;
             // LUA_COMPAT_LT_LE (on in the reference lua5.4 build):
             // `a <= b` falls back to `not (b < a)` through `__lt`.
             let mut tm = self.get_tm_by_obj(b, Tm::Lt);
@@ -447,6 +449,8 @@ impl Vm {
     /// Concatenates the `n` values at stack indices `first..first+n` into
     /// `first` (Lua's `luaV_concat`, right to left, with `__concat`).
     pub fn concat(&mut self, first: u32, n: u32) -> Result<(), Throw> {
+        // The running total lives in Rust: `__concat` cannot yield here.
+        self.mm_resumable = false;
         let mut total = n;
         let mut buf = Vec::new();
         while total > 1 {
@@ -520,8 +524,14 @@ impl Vm {
             if !tm.is_nil() {
                 let r = self.call_value(tm, &[v], 1)?;
                 let r = r.first().copied().unwrap_or(Value::NIL);
+                if r.is_number() {
+                    // lua_isstring accepts numbers; they are converted.
+                    let mut buf = Vec::new();
+                    self.append_str_or_number(&mut buf, r);
+                    return self.new_string(&buf);
+                }
                 if !r.is_string() {
-                    return Err(self.error_msg_raw(b"'__tostring' must return a string"));
+                    return Err(self.error_l("'__tostring' must return a string"));
                 }
                 return Ok(r);
             }

@@ -45,6 +45,10 @@ pub struct LoadedProto {
     pub k: Box<[Value]>,
     /// Ids of nested prototypes, indexed like `proto.protos`.
     pub children: Box<[u32]>,
+    /// Copied from `proto` for the call path: fixed parameters.
+    pub num_params: u32,
+    /// Copied from `proto` for the call path: frame size in registers.
+    pub max_stack: u32,
 }
 
 /// Options for creating an isolate.
@@ -192,6 +196,12 @@ pub struct Vm {
     pub(crate) host_entry_native: u32,
     /// Set after an internal error: the isolate refuses further calls.
     pub poisoned: bool,
+    /// Rust-side state of the standard library (random generator, open
+    /// files, file-system capabilities, `os.exit` status); see
+    /// [`crate::stdlib::LibState`].
+    pub libs: crate::stdlib::LibState,
+    /// The interpreter's current slow path may yield through a metamethod.
+    pub(crate) mm_resumable: bool,
     /// Embedder state that natives reach through `&mut Vm` (natives are plain
     /// `fn` pointers, so they cannot capture it). The package runtime keeps
     /// its slot manager here for `require`; downcast with
@@ -243,6 +253,8 @@ impl Vm {
             allow_binary_chunks: true,
             host_entry_native: 0,
             poisoned: false,
+            libs: crate::stdlib::LibState::default(),
+            mm_resumable: false,
             host_data: None,
         };
         let aux = vm.new_aux();
@@ -335,8 +347,8 @@ impl Vm {
         self.maybe_gc_with(&[t, k, v]);
         match table::set(&mut self.heap, slot_index(t.offset()), k, v) {
             Ok(()) => Ok(()),
-            Err(table::TableError::NilKey) => Err(self.rt_error("index is nil")),
-            Err(table::TableError::NanKey) => Err(self.rt_error("index is NaN")),
+            Err(table::TableError::NilKey) => Err(self.rt_error("table index is nil")),
+            Err(table::TableError::NanKey) => Err(self.rt_error("table index is NaN")),
             Err(table::TableError::OutOfMemory) => Err(self.out_of_memory()),
         }
     }
@@ -401,6 +413,8 @@ impl Vm {
         self.profile.add_proto(proto.code.len());
         self.protos.push(Rc::new(LoadedProto {
             id,
+            num_params: proto.num_params as u32,
+            max_stack: proto.max_stack_size as u32,
             code: proto.code.clone().into_boxed_slice(),
             k: k.into_boxed_slice(),
             children: children.into_boxed_slice(),

@@ -93,8 +93,9 @@ pub fn tm_flags(h: &Heap, t: usize) -> u8 {
 pub fn set_tm_absent(h: &mut Heap, t: usize, bit: u8) {
     h.mem[t].lo |= ((1u64 << bit) & 0xff) << 48;
 }
+/// Forgets cached metamethod absences (a key of this table changed).
 #[inline(always)]
-fn invalidate_tm_cache(h: &mut Heap, t: usize) {
+pub fn invalidate_tm_cache(h: &mut Heap, t: usize) {
     h.mem[t].lo &= !(0xffu64 << 48);
 }
 
@@ -239,24 +240,36 @@ pub fn get_int(h: &Heap, t: usize, key: i64) -> Value {
 /// Raw `t[key]` for a string key given by the string's slot index.
 #[inline]
 pub fn get_str(h: &Heap, t: usize, s: usize) -> Value {
-    if node_off(h, t) == 0 {
-        return Value::NIL;
+    match str_slot(h, t, s) {
+        Some(vs) => h.get(vs),
+        None => Value::NIL,
     }
-    let size = 1u32 << lsizenode(h, t);
-    let mut n = h.str_hash(s) & (size - 1);
+}
+
+/// Slot index of the value stored under string key `s` (present even if
+/// its value is nil), for reads and in-place writes with one lookup.
+#[inline]
+pub fn str_slot(h: &Heap, t: usize, s: usize) -> Option<usize> {
+    let noff = node_off(h, t);
+    if noff == 0 {
+        return None;
+    }
+    let mask = (1u32 << lsizenode(h, t)) - 1;
+    let mut n = h.str_hash(s) & mask;
     let off = (s as u64) * SLOT_BYTES as u64;
+    let nodes = slot_index(noff);
     let interned = h.str_is_interned(s);
     loop {
-        let ns = node_slot(h, t, n);
+        let ns = nodes + (n * NODE_SLOTS) as usize;
         let ks = h.mem[ns + 1];
         if ks.hi & 0xff == TAG_STR
             && (ks.lo == off || (!interned && h.str_eq(slot_index(ks.lo as u32), s)))
         {
-            return h.get(ns);
+            return Some(ns);
         }
-        let next = node_next(h, ns);
+        let next = (ks.hi >> 32) as i32;
         if next == 0 {
-            return Value::NIL;
+            return None;
         }
         n = (n as i32 + next) as u32;
     }

@@ -42,16 +42,15 @@ pub enum Status {
 pub const FRAME_LUA: u32 = 1;
 /// Frame flag: a native function frame.
 pub const FRAME_NATIVE: u32 = 2;
-/// Frame flag: the interpreter loop that pushed this frame returns when it returns.
-pub const FRAME_FRESH: u32 = 4;
 /// Frame flag: a `pcall` boundary (native frame finished by the interpreter).
 pub const FRAME_PCALL: u32 = 8;
 /// Frame flag: an `xpcall` boundary; `extra` holds the handler's stack index.
 pub const FRAME_XPCALL: u32 = 16;
 /// Frame flag: the function was entered through a tail call.
 pub const FRAME_TAIL: u32 = 32;
-/// Frame flag: a frame whose results a `__close`/finisher is waiting for.
-pub const FRAME_CLOSING: u32 = 64;
+/// Frame flag: a Lua frame stopped inside an instruction by a metamethod
+/// call that yielded; the instruction is completed on resume.
+pub const FRAME_INTERRUPTED: u32 = 64;
 
 /// A call-frame record, as stored in guest memory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -319,7 +319,7 @@ pub fn nested(depth: usize) -> Proto {
 
 /// Replaces the trailing CRC so mutated files get past the checksum and
 /// exercise the parser and verifier.
-pub fn fix_crc(bytes: &mut Vec<u8>) {
+pub fn fix_crc(bytes: &mut [u8]) {
     if bytes.len() < 4 {
         return;
     }

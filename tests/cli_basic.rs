@@ -1,0 +1,119 @@
+//! The `slotjit` command line through its public interface: `run -e`,
+//! `compile` then running the `.sbc`, `disasm`, `--profile-dump`, error
+//! reporting and exit codes, and bad `.sbc` input.
+
+use std::process::Command;
+
+fn slotjit() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_slotjit"))
+}
+
+fn run_ok(cmd: &mut Command) -> (String, String) {
+    let out = cmd.output().expect("slotjit starts");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "failed: {stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn run_chunk_from_command_line() {
+    let (out, _) = run_ok(slotjit().args(["run", "-e", "print(1 + 2, ('x'):rep(3))"]));
+    assert_eq!(out, "3\txxx\n");
+}
+
+#[test]
+fn compile_then_run_and_disassemble_sbc() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("prog.lua");
+    std::fs::write(
+        &src,
+        "local function sq(x) return x * x end\nprint(sq(7), ...)\n",
+    )
+    .unwrap();
+    let sbc = dir.path().join("prog.sbc");
+    run_ok(slotjit().arg("compile").arg(&src).arg("-o").arg(&sbc));
+    let bytes = std::fs::read(&sbc).unwrap();
+    assert!(slotjit::bytecode::is_sbc(&bytes));
+    let (out, _) = run_ok(slotjit().arg("run").arg(&sbc).arg("arg1"));
+    assert_eq!(out, "49\targ1\n");
+    let (listing, _) = run_ok(slotjit().arg("disasm").arg(&sbc));
+    assert!(listing.contains("MUL"), "{listing}");
+    assert!(listing.contains("RETURN1"), "{listing}");
+}
+
+#[test]
+fn corrupted_sbc_is_refused_with_a_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("p.lua");
+    std::fs::write(&src, "print('hi')").unwrap();
+    let sbc = dir.path().join("p.sbc");
+    run_ok(slotjit().arg("compile").arg(&src).arg("-o").arg(&sbc));
+    let mut bytes = std::fs::read(&sbc).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x40;
+    std::fs::write(&sbc, &bytes).unwrap();
+    let out = slotjit().arg("run").arg(&sbc).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("slotjit: "), "{err}");
+    assert!(err.contains("SJ-SBC-"), "{err}");
+}
+
+#[test]
+fn uncaught_error_prints_message_traceback_and_exits_1() {
+    let out = slotjit()
+        .args(["run", "-e", "local t = nil\nprint(t.x)"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        "slotjit: (command line):2: attempt to index a nil value (local 't')\n\
+         stack traceback:\n\t(command line):2: in main chunk\n\t[C]: in ?\n"
+    );
+}
+
+#[test]
+fn syntax_error_has_lua_format_and_no_traceback() {
+    let out = slotjit().args(["run", "-e", "x = = 1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "slotjit: (command line):1: unexpected symbol near '='\n"
+    );
+}
+
+#[test]
+fn profile_dump_shows_counters_and_type_feedback() {
+    let prog = "local function add(a, b) return a + b end\n\
+                local s = 0\nfor i = 1, 10 do s = add(s, i) end\n\
+                local f = 0.5\nfor i = 1, 3 do f = f * 2 end\nprint(s, f)";
+    let (out, err) = run_ok(slotjit().args(["run", "--profile-dump", "-e", prog]));
+    assert_eq!(out, "55\t4.0\n");
+    assert!(err.contains("calls=10 backedges=0"), "{err}");
+    assert!(err.contains("ADD        types=int"), "{err}");
+    assert!(err.contains("MULK       types=int|float"), "{err}");
+    assert!(err.contains("call target"), "{err}");
+}
+
+#[test]
+fn missing_file_is_reported() {
+    let out = slotjit()
+        .args(["run", "no/such/file.lua"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "slotjit: cannot open no/such/file.lua\n"
+    );
+}
+
+#[test]
+fn deep_recursion_is_a_lua_error_not_a_crash() {
+    let prog = "local function r() return 1 + r() end\nlocal ok, e = pcall(r)\nprint(ok, e)";
+    let (out, _) = run_ok(slotjit().args(["run", "-e", prog]));
+    assert_eq!(out, "false\t(command line):1: stack overflow\n");
+}

@@ -1,0 +1,27 @@
+-- math: elementary functions and their special cases
+local function r(x) -- stable text for floats
+  if x ~= x then return "nan" end
+  return tostring(x)
+end
+print(1, math.sqrt(2), math.sqrt(0), math.sqrt(1e100), math.sqrt(1/0))
+print(2, math.exp(1), math.exp(-1), math.exp(710), math.exp(-1000))
+print(3, math.log(10), math.log(100, 10), math.log(8, 2), math.log(1024, 2), math.log(27, 3))
+print(4, math.log(0), math.log(2, 10), math.log(1000, 10), math.log(-0.0), math.log(1/0))
+print(5, math.log(100, 10.0), math.log(32, 2.0), math.log(9, 3.0), math.log(1, 1) ~= math.log(1, 1))
+print(6, math.sin(0), math.sin(math.pi / 2), math.cos(0), math.cos(math.pi), math.tan(0), math.tan(math.pi / 4))
+print(7, math.asin(1), math.asin(0), math.acos(1), math.acos(0), math.acos(-1))
+print(8, math.atan(1), math.atan(1, 1), math.atan(1, -1), math.atan(-1, -1), math.atan(0, -1), math.atan(-0.0, -1))
+print(9, math.atan(1, 0), math.atan(0, 0), math.atan(1/0), math.atan(1/0, 1/0))
+print(10, math.deg(math.pi), math.rad(180), math.deg(1), math.rad(1))
+print(11, math.sin(1e10), math.cos(1e10), math.tan(1.5))
+print(12, r(math.sqrt(-1) ~= math.sqrt(-1)), r(math.log(-1) ~= math.log(-1)), math.asin(2) ~= math.asin(2))
+print(13, math.huge > math.maxinteger, -math.huge < math.mininteger, math.pi == 3.141592653589793)
+print(14, math.fmod(5.5, 2), math.fmod(-5.5, 2), math.fmod(5.5, -2), math.fmod(1, 1/0), math.fmod(1e308, 1e-308))
+print(15, math.abs(-1/0), math.abs(-0.0), math.abs(1e-320))
+print(16, math.floor(1e15 + 0.5), math.ceil(-1e15 - 0.5), math.floor(-1e-300), math.ceil(1e-300))
+print(17, math.exp(math.log(5)), math.log(math.exp(2)), 2^0.5 == math.sqrt(2))
+print(18, math.sqrt("4"), math.sin("0"), math.log("1"), math.exp("0"))
+print(19, 7 // 2, 7.0 // 2, -7 // 2, 7 % -3, -7 % 3, 7.5 % 2, -7.5 % 2)
+print(20, math.max(1, 2, 3, 2, 1), math.min(4, 2, 8, 2), math.max(-1/0, 1/0), math.min(1e308, 1e308 * 10))
+print(21, math.pow and math.pow(2, 10), math.ldexp and math.ldexp(0.75, 3), math.frexp and math.frexp(12))
+print(22, math.cosh and math.cosh(0), math.sinh and math.sinh(0), math.tanh and math.tanh(0), math.log10 and math.log10(1000))

@@ -1,0 +1,26 @@
+-- table.concat: separators, ranges, numbers, invalid values
+local t = {1, 2, "three", 4.5, -0.0, 10 // 3, 2^53}
+print(1, table.concat(t))
+print(2, table.concat(t, ", "))
+print(3, table.concat(t, "-", 2, 4))
+print(4, table.concat(t, "-", 3, 3))
+print(5, "[" .. table.concat(t, "-", 4, 3) .. "]")
+print(6, "[" .. table.concat({}) .. "]")
+print(7, pcall(table.concat, {1, {}, 3}))
+print(8, pcall(table.concat, {1, 2, nil, 4}, ",", 1, 4))
+print(9, pcall(table.concat, {true}))
+print(10, pcall(table.concat, {1, 2}, {}))
+print(11, pcall(table.concat, nil))
+print(12, pcall(table.concat, {1, 2}, ",", 1, 3))
+print(13, table.concat({"a", "b", "c"}, 1))
+print(14, table.concat({"a", "b", "c"}, "", "2"))
+print(15, pcall(table.concat, {"a"}, "", 1.5))
+local big = {}
+for i = 1, 100 do big[i] = i end
+local s = table.concat(big, " ")
+print(16, #s)
+print(17, table.concat({1e15, 1e16, 0.1, -1/0, 1/0}, " "))
+print(18, table.concat({"x"}, ",", 1, 1))
+print(19, table.concat({[1] = "a", [2] = "b", [3] = "c"}, "|", 2))
+print(20, pcall(table.concat, {"a", "b"}, "|", -1, 1))
+print(21, table.concat({math.mininteger, math.maxinteger}, " "))

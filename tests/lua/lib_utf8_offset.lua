@@ -1,0 +1,18 @@
+-- utf8.offset: forward, backward, n = 0, bounds, continuation errors
+local s = "a\u{E9}\u{20AC}\u{1F600}z"
+for n = -6, 7 do io.write(tostring(utf8.offset(s, n)), " ") end print()
+for i = 1, #s + 1 do io.write(tostring(utf8.offset(s, 0, i)), " ") end print()
+print(1, utf8.offset(s, 1, 2), utf8.offset(s, 2, 2), utf8.offset(s, 3, 2))
+print(2, utf8.offset(s, -1, 4), utf8.offset(s, -2, 7))
+print(3, pcall(utf8.offset, s, 1, 3))
+print(4, pcall(utf8.offset, s, -1, 3))
+print(5, pcall(utf8.offset, s, 1, 0))
+print(6, pcall(utf8.offset, s, 1, #s + 2))
+print(7, utf8.offset(s, 1, #s + 1), utf8.offset(s, 0, #s + 1), utf8.offset(s, -1, #s + 1))
+print(8, utf8.offset("", 1), utf8.offset("", 0), utf8.offset("", -1), utf8.offset("", 2))
+print(9, utf8.offset("abc", 1, -1), utf8.offset("abc", -1, -1), utf8.offset("abc", 2, -2))
+print(10, pcall(utf8.offset, "abc"))
+print(11, pcall(utf8.offset, "abc", 1.5))
+print(12, utf8.offset("\x80\x80", 0, 2), utf8.offset("\x80\x80", 0, 1))
+print(13, utf8.offset("abc", 4), utf8.offset("abc", 5), utf8.offset("abc", -3), utf8.offset("abc", -4))
+print(14, utf8.offset(12345, 2), utf8.offset("x\u{E9}y", -1))

@@ -1,0 +1,2 @@
+-- a module that raises an error while loading
+error("boom in module")

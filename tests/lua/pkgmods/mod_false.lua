@@ -1,0 +1,2 @@
+-- a module returning false
+return false

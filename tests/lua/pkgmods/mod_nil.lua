@@ -1,0 +1,2 @@
+-- a module returning nothing: require stores true
+mod_nil_ran = true

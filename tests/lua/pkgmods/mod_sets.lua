@@ -1,0 +1,2 @@
+-- a module that sets package.loaded itself and returns nothing
+package.loaded[...] = "set by module"

@@ -1,0 +1,2 @@
+-- package directory with init.lua
+return {kind = "init", args = select("#", ...)}

@@ -1,0 +1,2 @@
+-- nested module found through the '.' -> '/' substitution
+return "leaf:" .. (...)
