@@ -577,3 +577,31 @@ fn plain_scripts_still_run() {
         r.err
     );
 }
+
+#[test]
+fn os_exit_status_and_sandbox_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(
+        dir.path(),
+        "m.lua",
+        "print(os.execute == nil, io.open('/etc/passwd') == nil)\nif os.exit then os.exit(tonumber((...)) or 0) end\n",
+    );
+    let out = dir.path().join("m.psp");
+    let r = sj(&[
+        "pack",
+        "-o",
+        out.to_str().unwrap(),
+        "--key-seed",
+        "k",
+        "--entry",
+        "m",
+        &format!("m={}", m.display()),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = sj(&["run", out.to_str().unwrap(), "3"]);
+    assert_eq!(r.code, 3, "{}", r.err);
+    assert_eq!(r.out, "false\tfalse\n");
+    let r = sj(&["run", "--sandbox", out.to_str().unwrap(), "0"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(r.out, "true\ttrue\n");
+}

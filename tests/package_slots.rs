@@ -111,11 +111,8 @@ fn isolate(mgr: SlotManager) -> (Vm, Rc<RefCell<SlotManager>>, Capture) {
     slotjit::stdlib::open_all(&mut vm).unwrap();
     let mgr = Rc::new(RefCell::new(mgr));
     let hook = runtime::install(&mut vm, mgr.clone()).unwrap();
-    // The `package` library is not in main yet; when it lands the searcher is used.
-    assert!(matches!(
-        hook,
-        RequireHook::MinimalRequire | RequireHook::Searcher
-    ));
+    // With the `package` library, slots come from a searcher placed first.
+    assert_eq!(hook, RequireHook::Searcher);
     (vm, mgr, cap)
 }
 
@@ -379,4 +376,60 @@ fn foreign_packages_have_no_entry() {
             assert_eq!(m.kind(i), SlotKind::Data);
         }
     }
+}
+
+#[test]
+fn slot_searcher_comes_first_and_keeps_lua_require_protocol() {
+    let mut spec = PackageSpec::new("s", "1");
+    spec.entry = Some(EntryPoint {
+        slot: "a".into(),
+        ..Default::default()
+    });
+    spec.slots = vec![
+        lua_slot(
+            "a",
+            "print(#package.searchers)\n\
+             local v, where = require('string')\n\
+             print(v == string, where)\n\
+             package.preload.b = function() return 'preloaded' end\n\
+             print(require('b'))\n\
+             print(package.loaded.b)\n",
+        ),
+        lua_slot("b", "return 'from slot'"),
+    ];
+    let (mut vm, _, cap) = isolate(open(&spec));
+    runtime::run_entry(&mut vm, "s", &[]).unwrap();
+    vm.flush();
+    // lua5.4 has 4 searchers; ours is first, so the slot beats package.preload.
+    // Already-loaded modules (string) are returned before any searcher runs.
+    assert_eq!(text(&cap), "5\ntrue\tnil\nfrom slot\ts/b\nfrom slot\n");
+}
+
+#[test]
+fn minimal_require_without_the_package_library() {
+    let mut spec = PackageSpec::new("mini", "1");
+    spec.entry = Some(EntryPoint {
+        slot: "a".into(),
+        ..Default::default()
+    });
+    spec.slots = vec![
+        lua_slot(
+            "a",
+            "local b, where = require('b') print(b.n, where, require('b') == b)\n\
+             print(pcall(require, 'zz'))",
+        ),
+        lua_slot("b", "return { n = 5 }"),
+    ];
+    let mut vm = Vm::new(VmOptions::default()).unwrap();
+    let cap = Capture::default();
+    vm.out = Box::new(cap.clone());
+    slotjit::stdlib::base::open(&mut vm).unwrap();
+    let hook = runtime::install(&mut vm, Rc::new(RefCell::new(open(&spec)))).unwrap();
+    assert_eq!(hook, RequireHook::MinimalRequire);
+    runtime::run_entry(&mut vm, "mini", &[]).unwrap();
+    vm.flush();
+    assert_eq!(
+        text(&cap),
+        "5\tmini/b\ttrue\nfalse\tmodule 'zz' not found:\n\tno slot 'zz' in package 'mini'\n"
+    );
 }
