@@ -412,14 +412,16 @@ fn run_entry_rooted(
         let f = vm
             .new_native_closure(loader, &[Value::int(d as i64)])
             .map_err(oom)?;
+        // Keep the closure and the name alive while the next string allocates.
+        let mark = vm.roots.len();
         vm.roots.push(f);
-        let n = vm.new_string(did.as_bytes()).map_err(oom);
-        let p = vm.new_string(dpath.as_bytes()).map_err(oom);
-        let r = match (n, p) {
-            (Ok(n), Ok(p)) => vm.call_protected(f, &[n, p]).map_err(RunError::Lua),
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        };
-        vm.roots.pop();
+        let r = (|| {
+            let n = vm.new_string(did.as_bytes()).map_err(oom)?;
+            vm.roots.push(n);
+            let p = vm.new_string(dpath.as_bytes()).map_err(oom)?;
+            vm.call_protected(f, &[n, p]).map_err(RunError::Lua)
+        })();
+        vm.roots.truncate(mark);
         r?;
     }
     let proto = mgr.borrow_mut().proto(i)?;
