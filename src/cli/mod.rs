@@ -34,7 +34,7 @@ enum Command {
     Disasm(tools::DisasmArgs),
     /// Time Lua programs under slotjit and lua5.4/luajit (when installed) and print the ratios.
     ///
-    /// Every program runs `--runs` times per contender; the median wall time
+    /// Every program runs `--runs` times per contender; the fastest wall time
     /// is reported with slotjit/reference ratios and their geometric mean.
     /// Outputs must agree, so a fast wrong answer is reported as a failure.
     Bench(bench::BenchArgs),
