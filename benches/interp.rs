@@ -32,7 +32,9 @@ fn run_program(source: &[u8], name: &str, size: &str) {
 
 fn interpreter(c: &mut Criterion) {
     let mut group = c.benchmark_group("tier0");
-    group.sample_size(10).measurement_time(Duration::from_secs(3));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3));
     for (name, size) in PROGRAMS {
         let path = format!("{}/benches/lua/{name}.lua", env!("CARGO_MANIFEST_DIR"));
         let source = std::fs::read(&path).expect("benchmark program exists");

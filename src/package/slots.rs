@@ -118,10 +118,20 @@ pub enum SlotKind {
     Other(String),
 }
 
+/// Whether a slot without slotjit data holds a single `.lua` file (no tar).
+fn is_lua_file(meta: &SlotMeta) -> bool {
+    let named_lua = |s: &str| s.ends_with(".lua");
+    let untarred = !meta.operations.contains("tar") && !meta.operations.starts_with("tgz");
+    untarred && (named_lua(&meta.target) || named_lua(&meta.id))
+}
+
 impl SlotKind {
     /// Kind from a slot's JSON entry.
     pub fn of(meta: &SlotMeta) -> SlotKind {
         match meta.slotjit.as_ref().map(|s| s.kind.as_str()) {
+            // Packages from other builders carry no slotjit object: a raw
+            // slot whose target or id names a `.lua` file is Lua source.
+            None if is_lua_file(meta) => SlotKind::Lua,
             None | Some("data") => SlotKind::Data,
             Some("sbc") => SlotKind::Sbc,
             Some("lua") => SlotKind::Lua,
@@ -420,28 +430,34 @@ impl SlotManager {
         format!("@{}/{}", self.name, self.slot_id(i))
     }
 
-    /// The package's slotjit entry point, resolved to a slot position.
-    pub fn entry(&self) -> SlotResult<(usize, &EntryPoint)> {
-        let ep = self
-            .package
-            .metadata()
-            .execution
-            .as_ref()
-            .and_then(|e| e.slotjit.as_ref())
-            .ok_or_else(|| {
-                SlotError::NoEntry(format!(
-                    "package '{}' has no slotjit entry point (metadata execution.slotjit is missing); \
-                     it was built for flavorpack launchers",
-                    self.name
-                ))
-            })?;
+    /// The package's entry point, resolved to a slot position: the slotjit
+    /// entry (`execution.slotjit`), or for packages built by other tools the
+    /// `execution.primary_slot` when that slot holds Lua code.
+    pub fn entry(&self) -> SlotResult<(usize, EntryPoint)> {
+        let execution = self.package.metadata().execution.as_ref();
+        let Some(ep) = execution.and_then(|e| e.slotjit.as_ref()) else {
+            let primary = execution.and_then(|e| e.primary_slot).map(|p| p as usize);
+            if let Some(i) = primary.filter(|&i| i < self.entries.len() && self.kind(i).is_code()) {
+                let ep = EntryPoint {
+                    slot: self.slot_id(i).to_string(),
+                    function: None,
+                    extra: Default::default(),
+                };
+                return Ok((i, ep));
+            }
+            return Err(SlotError::NoEntry(format!(
+                "package '{}' has no slotjit entry point (metadata execution.slotjit is missing) and its \
+                 primary slot holds no Lua code; it was built for flavorpack launchers",
+                self.name
+            )));
+        };
         let i = self.package.find_slot(&ep.slot).ok_or_else(|| {
             SlotError::NoEntry(format!(
                 "the entry point names slot '{}', which is not in package '{}'",
                 ep.slot, self.name
             ))
         })?;
-        Ok((i, ep))
+        Ok((i, ep.clone()))
     }
 
     /// Slots to stage for `i`, dependencies first (topological order, `i` last).
