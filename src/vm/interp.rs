@@ -1263,19 +1263,8 @@ impl Vm {
         }
         self.top = ra + 1 + narg;
         let fi = self.nframes;
-        Frame {
-            func: ra,
-            top: ra + 1 + ms,
-            saved_pc: 0,
-            nresults,
-            flags: FRAME_LUA,
-            extra: 0,
-            id,
-        }
-        .store(
-            &mut self.heap.mem,
-            self.frames + (fi * FRAME_SLOTS) as usize,
-        );
+        Frame { func: ra, top: ra + 1 + ms, saved_pc: 0, nresults, flags: FRAME_LUA, extra: 0, id }
+            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
         self.nframes = fi + 1;
         self.profile.on_call(id);
         true
