@@ -125,5 +125,8 @@ fn string_dump_round_trips_through_load() {
                 local g = load(s, 'dumped', 'b')\n\
                 print(type(s), #s > 0, g(6, 7), load(s, 'x', 't'))";
     let (out, _) = run_ok(slotjit().args(["run", "-e", prog]));
-    assert_eq!(out, "string\ttrue\t43\tnil\tattempt to load a binary chunk (mode is 't')\n");
+    assert_eq!(
+        out,
+        "string\ttrue\t43\tnil\tattempt to load a binary chunk (mode is 't')\n"
+    );
 }

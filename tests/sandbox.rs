@@ -372,7 +372,10 @@ fn os_exit_in_full_profile_sets_the_status_through_the_cli() {
 
 #[test]
 fn sandbox_keeps_debug_traceback() {
-    let out = run_api("print(type(debug.traceback), (debug.traceback('m'):gsub('\\n.*', '')))", sandbox(&[]))
-        .expect("sandbox run");
+    let out = run_api(
+        "print(type(debug.traceback), (debug.traceback('m'):gsub('\\n.*', '')))",
+        sandbox(&[]),
+    )
+    .expect("sandbox run");
     assert_eq!(out, "function\tm\n");
 }

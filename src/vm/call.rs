@@ -73,6 +73,18 @@ impl Vm {
         Ok(())
     }
 
+    /// After a protected call caught an error: gives back the error reserve
+    /// a stack overflow added (`luaD_shrinkstack`), so that the next overflow
+    /// happens at the same depth instead of [`thread::ERROR_STACK_EXTRA`]
+    /// slots later. The buffer keeps its size; only the usable part shrinks.
+    pub(crate) fn shrink_stack_after_error(&mut self) {
+        let limit = thread::MAX_STACK;
+        if self.stack_size > limit && self.top.max(self.frame_top_max()) <= limit {
+            self.stack_size = limit;
+            tf::set_stack(&mut self.heap, self.thread, self.stack, limit);
+        }
+    }
+
     /// Pushes a frame record; returns its index.
     #[inline]
     pub(crate) fn push_frame(&mut self, f: Frame) -> Result<u32, Throw> {
@@ -87,8 +99,9 @@ impl Vm {
 
     #[cold]
     fn grow_frames(&mut self) -> Result<(), Throw> {
-        // Lua limits call depth through the stack; frames are bounded by it too.
-        if self.frame_cap >= thread::MAX_STACK / 2 {
+        // Lua limits call depth only through the stack, and every frame
+        // holds at least its function slot: a million one-slot frames fit.
+        if self.frame_cap >= thread::MAX_STACK {
             return Err(self.rt_error("stack overflow"));
         }
         let new_cap = self.frame_cap * 2;
@@ -230,7 +243,10 @@ impl Vm {
                         let p = &self.protos[id as usize].proto;
                         (p.num_params as u32, p.max_stack_size as u32)
                     };
-                    self.ensure_stack(func + 1, maxstack + 1)?;
+                    // As luaD_precall: the frame size is checked from the top
+                    // of the arguments, so the depth at which a recursion
+                    // overflows matches lua5.4's whatever the argument count.
+                    self.ensure_stack(self.top.max(func + 1), maxstack)?;
                     let mut narg = self.top - func - 1;
                     while narg < nparams {
                         let t = self.top;
@@ -347,16 +363,27 @@ impl Vm {
     }
 
     fn call_at_inner(&mut self, func: u32, nresults: i32) -> Result<(), Throw> {
-        if self.c_calls >= MAX_C_CALLS {
-            if self.c_calls == MAX_C_CALLS {
-                return Err(self.rt_error("C stack overflow"));
-            }
-            return Err(self.error_msg_raw(b"error in error handling"));
-        }
+        self.check_c_level(self.c_calls + self.pcalls)?;
         let entry = self.nframes;
         match self.precall(func, nresults)? {
             PreCall::Done => Ok(()),
             PreCall::Lua => self.execute(entry),
+        }
+    }
+
+    /// `luaE_checkcstack` for a call that runs at C level `level`: "C stack
+    /// overflow" exactly at the limit, "error in error handling" once the
+    /// handling of that error itself went 10% deeper; in between, calls go
+    /// on (message handlers and `__close` need some room).
+    pub(crate) fn check_c_level(&mut self, level: u32) -> Result<(), Throw> {
+        if level < MAX_C_CALLS {
+            Ok(())
+        } else if level == MAX_C_CALLS {
+            Err(self.rt_error("C stack overflow"))
+        } else if level >= MAX_C_CALLS / 10 * 11 {
+            Err(self.error_msg_raw(b"error in error handling"))
+        } else {
+            Ok(())
         }
     }
 
@@ -371,8 +398,8 @@ impl Vm {
         let caller = self.nframes - 1;
         self.or_frame_flags(caller, thread::FRAME_INTERRUPTED);
         self.c_calls += 1;
-        let r = if self.c_calls >= MAX_C_CALLS {
-            Err(self.rt_error("C stack overflow"))
+        let r = if let Err(e) = self.check_c_level(self.c_calls + self.pcalls) {
+            Err(e)
         } else {
             let entry = self.nframes;
             match self.precall(func, nresults) {

@@ -20,6 +20,10 @@ pub enum ResumeOutcome {
     Failed(Value),
 }
 
+/// Stack index of a new coroutine's body function (stack[0] is the base
+/// slot, which keeps the error value of a coroutine that died in error).
+const BODY: u32 = 1;
+
 impl Vm {
     /// Creates a coroutine that will run `f`.
     pub fn new_coroutine(&mut self, f: Value) -> Result<Value, Throw> {
@@ -31,9 +35,12 @@ impl Vm {
         let aux = self.new_aux();
         tf::set_aux_id(&mut self.heap, t, aux);
         tf::set_status(&mut self.heap, t, Status::Suspended);
+        // As in lua5.4, stack[0] is the (unused) base slot and the body goes
+        // at stack[1]: recursion inside overflows at the same depth.
         let stack = tf::stack(&self.heap, t);
-        self.heap.set(stack, f);
-        tf::set_top(&mut self.heap, t, 1);
+        self.heap.set(stack, Value::NIL);
+        self.heap.set(stack + BODY as usize, f);
+        tf::set_top(&mut self.heap, t, BODY + 1);
         self.gc.threads.push(t);
         Ok(Value::object(TAG_THREAD, slot_offset(t as u32)))
     }
@@ -88,7 +95,10 @@ impl Vm {
             let v = self.new_string(msg.as_bytes())?;
             return Ok(ResumeOutcome::Failed(v));
         }
-        if self.c_calls >= MAX_C_CALLS {
+        // lua_resume starts the coroutine's count of C levels from the
+        // resumer's, which includes its pending protected calls.
+        let outer = self.pcalls;
+        if self.c_calls + outer >= MAX_C_CALLS {
             let v = self.new_string(b"C stack overflow")?;
             return Ok(ResumeOutcome::Failed(v));
         }
@@ -99,7 +109,7 @@ impl Vm {
         tf::set_status(&mut self.heap, t, Status::Running);
         tf::set_resumer(&mut self.heap, t, slot_offset(prev as u32));
         self.nny = 0;
-        self.c_calls += 1;
+        self.c_calls += 1 + outer;
 
         let pushed = args.iter().try_for_each(|a| self.push(*a));
         let outcome = match pushed {
@@ -107,11 +117,11 @@ impl Vm {
             Ok(()) => self.run_coroutine(args.len() as u32),
         };
 
-        self.c_calls -= 1;
+        self.c_calls -= 1 + outer;
         self.nny = saved_nny;
         let result = match outcome {
             Ok(()) => {
-                let vals: Vec<Value> = (0..self.top).map(|i| self.stk(i)).collect();
+                let vals: Vec<Value> = (BODY..self.top).map(|i| self.stk(i)).collect();
                 self.top = 0;
                 tf::set_status(&mut self.heap, t, Status::Dead);
                 ResumeOutcome::Returned(vals)
@@ -156,8 +166,8 @@ impl Vm {
 
     fn run_coroutine(&mut self, nargs: u32) -> Result<(), Throw> {
         if self.nframes == 0 {
-            // First resume: the body is at stack[0], arguments above it.
-            match self.precall(0, -1)? {
+            // First resume: the body is at stack[BODY], arguments above it.
+            match self.precall(BODY, -1)? {
                 PreCall::Done => Ok(()),
                 PreCall::Lua => self.execute(0),
             }

@@ -383,9 +383,13 @@ impl Vm {
         let n = levels.len();
         let mut i = 0;
         while i < n {
-            if n > LEVELS1 + LEVELS2 && i == LEVELS1 {
+            // As luaL_traceback: only more than LEVELS1 + LEVELS2 + 1 levels
+            // are cut, and the count it prints is one less than the number
+            // of levels left out (it has fetched the first of them already
+            // when it computes the count).
+            if n > LEVELS1 + LEVELS2 + 1 && i == LEVELS1 {
                 let skip = n - LEVELS1 - LEVELS2;
-                out.push_str(&format!("\n\t...\t(skipping {skip} levels)"));
+                out.push_str(&format!("\n\t...\t(skipping {} levels)", skip - 1));
                 i += skip;
                 continue;
             }

@@ -10,6 +10,14 @@ use super::thread::{FRAME_NATIVE, Frame};
 use super::value::Value;
 use super::{Throw, Vm, VmError};
 
+/// Stack slots `lua.c` uses below the script's message handler: the base
+/// slot, `pmain`, `argc` and `argv`.
+const LUA_C_STACK_SLOTS: u32 = 4;
+
+/// C levels active in `lua.c` while a script runs, besides the call of the
+/// script itself: `pmain`.
+const LUA_C_LEVELS: u32 = 1;
+
 fn host_entry(vm: &mut Vm, _a: super::Args) -> Result<u32, Throw> {
     Err(vm.error_msg_raw(b"the host entry frame cannot be called"))
 }
@@ -47,10 +55,17 @@ impl Vm {
             ));
         }
         let host_id = self.host_entry_id();
-        let base = self.top;
+        // lua.c runs a script with its stack already holding the base slot,
+        // `pmain` and pmain's two arguments, and one C level (pmain) active:
+        // reproduce both so that stack overflows and "C stack overflow"
+        // happen at the same depths as under `lua5.4`.
+        let base = self.top + LUA_C_STACK_SLOTS;
         let oom = |_| VmError::OutOfMemory;
         self.ensure_stack(base, args.len() as u32 + 2 + super::thread::MIN_STACK)
             .map_err(oom)?;
+        for i in self.top..base {
+            self.set_stk(i, Value::NIL);
+        }
         self.set_stk(base, Vm::native_value(host_id));
         self.push_frame(Frame {
             func: base,
@@ -69,7 +84,10 @@ impl Vm {
             self.set_stk(func + 1 + i as u32, *a);
         }
         self.top = func + 1 + args.len() as u32;
-        match self.call_at(func, -1) {
+        self.c_calls += LUA_C_LEVELS;
+        let r = self.call_at(func, -1);
+        self.c_calls -= LUA_C_LEVELS;
+        match r {
             Ok(()) => {
                 let out = (func..self.top).map(|i| self.stk(i)).collect();
                 self.nframes = host_frame;

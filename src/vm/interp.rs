@@ -83,6 +83,8 @@ impl Vm {
         self.set_stk(marker.func, Value::FALSE);
         self.set_stk(marker.func + 1, err);
         self.poscall(m, marker.func, 2);
+        self.pcalls = self.pcalls.saturating_sub(1);
+        self.shrink_stack_after_error();
         Ok(true)
     }
 
@@ -157,15 +159,16 @@ impl Vm {
             let msg = format!("frame {fi} is not resumable (flags {:#x})", f.flags);
             return Err(self.error_msg_raw(msg.as_bytes()));
         }
-        // Callee results are at func+1.. (xpcall's callee at func+2..).
+        // Callee results are where the callee was (see start_protected_call).
         let first = if f.flags & FRAME_XPCALL != 0 {
-            f.func + 2
+            f.func + super::native::XPCALL_CALLEE
         } else {
-            f.func + 1
+            f.func + super::native::PCALL_CALLEE
         };
         let n = self.top - first;
         self.set_stk(first - 1, Value::TRUE);
         self.poscall(fi, first - 1, n + 1);
+        self.pcalls = self.pcalls.saturating_sub(1);
         Ok(())
     }
 
@@ -1134,7 +1137,9 @@ impl Vm {
                         save!();
                         self.top = func + 1 + actual;
                         let maxstack = lp.proto.max_stack_size as u32;
-                        self.ensure_stack(self.top, maxstack + nfix + 2)?;
+                        // luaT_adjustvarargs: the moved frame ends at
+                        // top + 1 + maxstack (fixed parameters inside it).
+                        self.ensure_stack(self.top, maxstack + 1)?;
                         let t0 = self.top;
                         let fv = self.stk(func);
                         self.set_stk(t0, fv);
@@ -1204,7 +1209,8 @@ impl Vm {
             let p = &self.protos[id as usize];
             (p.num_params, p.max_stack)
         };
-        if ra + 2 + ms > self.stack_size || self.nframes >= self.frame_cap {
+        // Room as luaD_precall counts it: frame size above the arguments.
+        if self.top + ms > self.stack_size || self.nframes >= self.frame_cap {
             return false;
         }
         let mut narg = self.top - ra - 1;

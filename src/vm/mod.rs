@@ -135,6 +135,9 @@ pub(crate) struct ThreadAux {
     pub tbc: Vec<u32>,
     /// The coroutine died with an error (kept at its stack[0]).
     pub errored: bool,
+    /// Its pending `pcall`/`xpcall` boundaries while it is not running
+    /// (see [`Vm::pcalls`]).
+    pub pcalls: u32,
 }
 
 /// An isolate: guest heap, loaded code, globals and the running coroutine.
@@ -171,6 +174,10 @@ pub struct Vm {
     pub(crate) error_value: Value,
     /// Nesting depth of Rust-level re-entries (native → Lua calls).
     pub(crate) c_calls: u32,
+    /// Cached: pending `pcall`/`xpcall` boundaries of the running coroutine.
+    /// In `lua5.4` each is a C call (`lua_pcallk`), so they count towards
+    /// the "C stack overflow" limit together with [`Vm::c_calls`].
+    pub(crate) pcalls: u32,
     /// Re-entries that forbid yielding (count of Rust frames in the running coroutine).
     pub(crate) nny: u32,
     pub(crate) aux: Vec<Option<ThreadAux>>,
@@ -242,6 +249,7 @@ impl Vm {
             top: 0,
             error_value: Value::NIL,
             c_calls: 0,
+            pcalls: 0,
             nny: 1,
             aux: Vec::new(),
             roots: Vec::new(),
@@ -296,6 +304,7 @@ impl Vm {
         self.frame_cap = tf::frame_cap(&self.heap, t);
         self.nframes = tf::frame_count(&self.heap, t);
         self.top = tf::top(&self.heap, t);
+        self.pcalls = self.aux_mut(t).pcalls;
     }
 
     /// Writes the cached hot fields back into the running coroutine object.
@@ -303,6 +312,8 @@ impl Vm {
         let t = self.thread;
         tf::set_top(&mut self.heap, t, self.top);
         tf::set_frame_count(&mut self.heap, t, self.nframes);
+        let pcalls = self.pcalls;
+        self.aux_mut(t).pcalls = pcalls;
     }
 
     // -- value helpers -------------------------------------------------------------

@@ -34,6 +34,11 @@ pub struct Args {
     pub n: u32,
 }
 
+/// Where `pcall`'s callee sits, relative to pcall's own stack slot.
+pub(crate) const PCALL_CALLEE: u32 = 2;
+/// Where `xpcall`'s callee sits, relative to xpcall's own stack slot.
+pub(crate) const XPCALL_CALLEE: u32 = 4;
+
 /// Native id of `pcall`.
 pub const NATIVE_PCALL: u32 = 0;
 /// Native id of `xpcall`.
@@ -90,25 +95,39 @@ impl Vm {
     pub(crate) fn start_protected_call(&mut self, fi: u32, id: u32) -> Result<PreCall, Throw> {
         let f = self.frame(fi);
         let nargs = self.top - f.func - 1;
+        // The callee goes where luaB_pcall/luaB_xpcall put it (above a
+        // `true` for the first result), so that a recursion under a
+        // protected call overflows at the same depth as in lua5.4:
+        //   [pcall][f][args]        -> [pcall][true][f][args]
+        //   [xpcall][f][msgh][args] -> [xpcall][f][msgh][true][f][args]
         let callee = if id == NATIVE_PCALL {
             if nargs == 0 {
                 return Err(self.arg_error_at(1, "value expected"));
             }
+            self.open_stack_gap(f.func + 1, 1)?;
+            self.set_stk(f.func + 1, Value::TRUE);
             self.or_frame_flags(fi, FRAME_PCALL);
-            f.func + 1
+            self.pcalls += 1;
+            f.func + PCALL_CALLEE
         } else {
             if nargs < 2 {
                 return Err(self.type_arg_error_at(2, "function", self.stk(f.func + 2)));
             }
-            // [xpcall][f][msgh][args] -> [xpcall][msgh][f][args]
+            self.open_stack_gap(f.func + 3, 2)?;
             let fv = self.stk(f.func + 1);
-            let h = self.stk(f.func + 2);
-            self.set_stk(f.func + 1, h);
-            self.set_stk(f.func + 2, fv);
-            self.set_frame_extra(fi, f.func + 1);
+            self.set_stk(f.func + 3, Value::TRUE);
+            self.set_stk(f.func + 4, fv);
+            self.set_frame_extra(fi, f.func + 2);
             self.or_frame_flags(fi, FRAME_XPCALL);
-            f.func + 2
+            self.pcalls += 1;
+            f.func + XPCALL_CALLEE
         };
+        // `lua_pcallk` is a C call in lua5.4: nested protected calls hit
+        // "C stack overflow" at the same depth, and (the boundary being set
+        // already) the protected call that went too deep returns the error.
+        // The boundary counts until the interpreter finishes it or unwinds
+        // to it.
+        self.check_c_level(self.c_calls + self.pcalls)?;
         match self.precall(callee, -1)? {
             PreCall::Lua => Ok(PreCall::Lua),
             PreCall::Done => {
@@ -116,6 +135,7 @@ impl Vm {
                 let n = self.top - first;
                 self.set_stk(first - 1, Value::TRUE);
                 self.poscall(fi, first - 1, n + 1);
+                self.pcalls -= 1;
                 Ok(PreCall::Done)
             }
         }
@@ -142,6 +162,19 @@ impl Vm {
             self.heap
                 .set(super::closure::native_closure::upval_slot(nc, i), v);
         }
+    }
+
+    /// Moves the stack from index `at` up to `top` by `n` slots.
+    fn open_stack_gap(&mut self, at: u32, n: u32) -> Result<(), Throw> {
+        self.ensure_stack(self.top, n)?;
+        let mut i = self.top;
+        while i > at {
+            i -= 1;
+            let v = self.stk(i);
+            self.set_stk(i + n, v);
+        }
+        self.top += n;
+        Ok(())
     }
 
     // -- argument access ---------------------------------------------------------
