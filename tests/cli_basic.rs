@@ -130,3 +130,11 @@ fn string_dump_round_trips_through_load() {
         "string\ttrue\t43\tnil\tattempt to load a binary chunk (mode is 't')\n"
     );
 }
+
+#[test]
+fn memory_bomb_stops_at_the_limit_with_a_lua_error() {
+    let prog = "local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {i} end end)\n\
+                print(ok, e)\nlocal t = {} for i = 1, 100 do t[i] = i end print(#t)";
+    let (out, _) = run_ok(slotjit().args(["run", "--memory-limit", "8M", "-e", prog]));
+    assert_eq!(out, "false\tnot enough memory\n100\n");
+}
