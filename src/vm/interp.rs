@@ -883,85 +883,11 @@ impl Vm {
                         }
                     }
                     op::TAILCALL => {
-                        let ra = func + 1 + i.a();
-                        let mut nargs1 = i.b();
-                        if nargs1 != 0 {
-                            self.top = ra + nargs1;
-                        } else {
-                            nargs1 = self.top - ra;
-                        }
                         self.set_saved_pc(fi, pc as u32);
-                        if i.k() {
-                            self.close_upvals(base);
-                        }
-                        let delta = if i.c() != 0 {
-                            self.frame(fi).extra + i.c()
-                        } else {
-                            0
-                        };
-                        // Resolve __call chains first.
-                        let mut f = self.stk(ra);
-                        let mut guard = 0;
-                        while !f.is_function() {
-                            guard += 1;
-                            let tm = self.get_tm_by_obj(f, Tm::Call);
-                            if tm.is_nil() || guard > 100 {
-                                return Err(self.call_error(ra, f));
-                            }
-                            self.ensure_stack(self.top, 1)?;
-                            let mut j = self.top;
-                            while j > ra {
-                                let v = self.stk(j - 1);
-                                self.set_stk(j, v);
-                                j -= 1;
-                            }
-                            self.top += 1;
-                            nargs1 += 1;
-                            self.set_stk(ra, tm);
-                            f = tm;
-                        }
-                        if f.tag() == TAG_LFUNC {
-                            let id = closure::proto_id(&self.heap, slot_index(f.offset()));
-                            let (np, ms) = {
-                                let p = &self.protos[id as usize].proto;
-                                (p.num_params as u32, p.max_stack_size as u32)
-                            };
-                            let newfunc = func - delta;
-                            self.ensure_stack(newfunc + 1, ms + 1)?;
-                            let sb = self.stack;
-                            self.heap.mem.copy_within(
-                                sb + ra as usize..sb + (ra + nargs1) as usize,
-                                sb + newfunc as usize,
-                            );
-                            let mut n = nargs1;
-                            while n <= np {
-                                self.set_stk(newfunc + n, Value::NIL);
-                                n += 1;
-                            }
-                            let old = self.frame(fi);
-                            Frame {
-                                func: newfunc,
-                                top: newfunc + 1 + ms,
-                                saved_pc: 0,
-                                nresults: old.nresults,
-                                flags: old.flags | FRAME_TAIL,
-                                extra: 0,
-                                id,
-                            }
-                            .store(
-                                &mut self.heap.mem,
-                                self.frames + (fi * FRAME_SLOTS) as usize,
-                            );
-                            self.top = newfunc + n;
-                            self.profile.on_call(id);
+                        if self.tail_call(fi, func, i)? {
                             continue 'newframe;
                         }
-                        // A native in tail position runs as a plain call; the
-                        // RETURN that always follows TAILCALL returns its results.
-                        match self.precall(ra, -1)? {
-                            PreCall::Lua => continue 'newframe,
-                            PreCall::Done => base = self.stack + func as usize + 1,
-                        }
+                        base = self.stack + func as usize + 1;
                     }
                     op::RETURN => {
                         let ra = func + 1 + i.a();
@@ -1238,6 +1164,86 @@ impl Vm {
         self.nframes = fi + 1;
         self.profile.on_call(id);
         true
+    }
+
+    /// `TAILCALL`: reuses frame `fi` for a Lua callee (returns true: run
+    /// the new frame); a native callee runs as a plain call whose results
+    /// the following `RETURN` returns (false). Out of line: rare and large.
+    #[inline(never)]
+    fn tail_call(&mut self, fi: u32, func: u32, i: crate::bytecode::Instr) -> Result<bool, Throw> {
+        let ra = func + 1 + i.a();
+        let mut nargs1 = i.b();
+        if nargs1 != 0 {
+            self.top = ra + nargs1;
+        } else {
+            nargs1 = self.top - ra;
+        }
+        if i.k() {
+            self.close_upvals(self.stack + func as usize + 1);
+        }
+        let delta = if i.c() != 0 {
+            self.frame(fi).extra + i.c()
+        } else {
+            0
+        };
+        // Resolve __call chains first.
+        let mut f = self.stk(ra);
+        let mut guard = 0;
+        while !f.is_function() {
+            guard += 1;
+            let tm = self.get_tm_by_obj(f, Tm::Call);
+            if tm.is_nil() || guard > 100 {
+                return Err(self.call_error(ra, f));
+            }
+            self.ensure_stack(self.top, 1)?;
+            let mut j = self.top;
+            while j > ra {
+                let v = self.stk(j - 1);
+                self.set_stk(j, v);
+                j -= 1;
+            }
+            self.top += 1;
+            nargs1 += 1;
+            self.set_stk(ra, tm);
+            f = tm;
+        }
+        if f.tag() != TAG_LFUNC {
+            return Ok(matches!(self.precall(ra, -1)?, PreCall::Lua));
+        }
+        let id = closure::proto_id(&self.heap, slot_index(f.offset()));
+        let (np, ms) = {
+            let p = &self.protos[id as usize];
+            (p.num_params, p.max_stack)
+        };
+        let newfunc = func - delta;
+        self.ensure_stack(newfunc + 1, ms + 1)?;
+        let sb = self.stack;
+        self.heap.mem.copy_within(
+            sb + ra as usize..sb + (ra + nargs1) as usize,
+            sb + newfunc as usize,
+        );
+        let mut n = nargs1;
+        while n <= np {
+            self.set_stk(newfunc + n, Value::NIL);
+            n += 1;
+        }
+        let old = self.frame(fi);
+        Frame {
+            func: newfunc,
+            top: newfunc + 1 + ms,
+            saved_pc: 0,
+            nresults: old.nresults,
+            flags: old.flags | FRAME_TAIL,
+            extra: 0,
+            id,
+        }
+        .store(
+            &mut self.heap.mem,
+            self.frames + (fi * FRAME_SLOTS) as usize,
+        );
+        self.top = newfunc + n;
+        self.profile.on_call(id);
+        Ok(true)
     }
 
     /// Slow path of every arithmetic and bitwise instruction: re-reads the
