@@ -80,6 +80,20 @@ fn load_program_bytes(bytes: &[u8], chunkname: &str) -> Result<Proto, String> {
 
 /// Runs `slotjit run`; returns the exit status.
 pub fn run(a: RunArgs) -> i32 {
+    // A PSPF package (recognized by its trailer) runs its entry point.
+    if a.execute.is_none()
+        && let Some((file, args)) = a.script.split_first()
+        && super::package::has_pspf_trailer(Path::new(file))
+    {
+        let profile = if a.sandbox {
+            slotjit::stdlib::LibProfile::Sandbox {
+                allowed_dirs: a.allow_dir.clone(),
+            }
+        } else {
+            slotjit::stdlib::LibProfile::Full
+        };
+        return super::package::run_package(Path::new(file), file, args, a.memory_limit, profile);
+    }
     let opts = VmOptions {
         memory_limit: a.memory_limit.unwrap_or(VmOptions::default().memory_limit),
     };

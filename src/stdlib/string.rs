@@ -106,11 +106,7 @@ fn end_pos(pos: i64, len: usize) -> usize {
 /// `luaL_checkstack`: room for `n` more values within `LUAI_MAXSTACK`
 /// (counting Lua's `EXTRA_STACK` of 5), else "stack overflow (msg)".
 pub(crate) fn check_stack(vm: &mut Vm, n: usize, msg: &str) -> Result<(), Throw> {
-    let room = (crate::vm::thread::MAX_STACK as u64).saturating_sub(vm.top as u64 + 5);
-    if n as u64 > room {
-        return Err(vm.error_l(&format!("stack overflow ({msg})")));
-    }
-    Ok(())
+    vm.check_stack(n, msg)
 }
 
 // -- basic functions ---------------------------------------------------------------
@@ -323,20 +319,6 @@ fn match_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     find_aux(vm, a, false)
 }
 
-/// Sets upvalue `i` of the running native closure (`gmatch` keeps its
-/// position there).
-fn set_native_upvalue(vm: &mut Vm, a: Args, i: u32, v: Value) {
-    let f = vm.stk(a.func);
-    if f.tag() != TAG_NCLOSURE {
-        return;
-    }
-    let nc = slot_index(f.offset());
-    if i < crate::vm::closure::native_closure::nupvals(&vm.heap, nc) {
-        vm.heap
-            .set(crate::vm::closure::native_closure::upval_slot(nc, i), v);
-    }
-}
-
 /// `string.gmatch(s, pattern [, init])`: an iterator closure over
 /// `(s, pattern, position, end of last match)`.
 fn gmatch(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
@@ -386,8 +368,8 @@ fn gmatch_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         Err(e) => Err(pattern_error(vm, e)),
         Ok(None) => Ok(0),
         Ok(Some((e, caps))) => {
-            set_native_upvalue(vm, a, 2, Value::int(e as i64));
-            set_native_upvalue(vm, a, 3, Value::int(e as i64));
+            vm.set_native_upvalue(a, 2, Value::int(e as i64));
+            vm.set_native_upvalue(a, 3, Value::int(e as i64));
             for c in &caps {
                 push_capture(vm, sv, *c)?;
             }

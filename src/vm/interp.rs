@@ -25,7 +25,13 @@ impl Vm {
     /// returned, catching errors at `pcall` boundaries at or above it.
     pub(crate) fn execute(&mut self, entry: u32) -> Result<(), Throw> {
         loop {
-            match self.run(entry) {
+            // Two instantiations: the common one has no feedback branch at all.
+            let r = if self.profile.feedback_enabled {
+                self.run::<true>(entry)
+            } else {
+                self.run::<false>(entry)
+            };
+            match r {
                 Ok(()) => return Ok(()),
                 Err(Throw::Yield) => return Err(Throw::Yield),
                 Err(Throw::Error) => {
@@ -168,10 +174,10 @@ impl Vm {
 
     /// The dispatch loop.
     #[allow(clippy::cognitive_complexity)]
-    fn run(&mut self, entry: u32) -> Result<(), Throw> {
+    fn run<const FEEDBACK: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         'newframe: loop {
-            let fi = self.nframes - 1;
-            let fr = self.frame(fi);
+            let mut fi = self.nframes - 1;
+            let mut fr = self.frame(fi);
             if fr.flags & FRAME_LUA == 0 {
                 self.finish_protected(fi)?;
                 if fi <= entry {
@@ -188,15 +194,28 @@ impl Vm {
             let k = &lp.k[..];
             let mut func = fr.func;
             let mut ftop = fr.top;
-            let cl = slot_index(self.stk(func).offset());
+            let mut cl = slot_index(self.stk(func).offset());
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
-            let feedback = self.profile.feedback_enabled;
+
+            // Switches to frame `$nfi` when it runs the same proto (recursion,
+            // returns into a recursive caller): no proto reload needed.
+            macro_rules! enter_same_proto {
+                ($nfi:expr) => {{
+                    fi = $nfi;
+                    fr = self.frame(fi);
+                    func = fr.func;
+                    ftop = fr.top;
+                    cl = slot_index(self.stk(func).offset());
+                    base = self.stack + func as usize + 1;
+                    pc = fr.saved_pc as usize;
+                }};
+            }
 
             loop {
                 let i = code[pc];
                 pc += 1;
-                if feedback {
+                if FEEDBACK {
                     crate::profile::record_site(self, fr.id, pc - 1, i, base, k);
                 }
                 let opb = i.op_byte();
@@ -277,17 +296,13 @@ impl Vm {
                                 $i.a(),
                                 Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
                             );
+                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
+                            let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
+                            set_r!($i.a(), Value::float($flt(x, y)));
                         } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
-                            let v = protect!(self.arith_slow(
-                                $tm,
-                                b,
-                                c,
-                                Origin::Reg($i.b()),
-                                Origin::Reg($i.c())
-                            ));
-                            set_rs!($i.a(), v);
+                            protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
@@ -300,27 +315,13 @@ impl Vm {
                                 $i.a(),
                                 Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
                             );
+                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
+                            let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
+                            set_r!($i.a(), Value::float($flt(x, y)));
                         } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
-                            let v = if $i.k() {
-                                protect!(self.arith_slow(
-                                    $tm,
-                                    c,
-                                    b,
-                                    Origin::None,
-                                    Origin::Reg($i.b())
-                                ))
-                            } else {
-                                protect!(self.arith_slow(
-                                    $tm,
-                                    b,
-                                    c,
-                                    Origin::Reg($i.b()),
-                                    Origin::None
-                                ))
-                            };
-                            set_rs!($i.a(), v);
+                            protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
@@ -331,8 +332,7 @@ impl Vm {
                         if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
-                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                            set_rs!($i.a(), v);
+                            protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
@@ -353,8 +353,7 @@ impl Vm {
                             let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
-                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                            set_rs!($i.a(), v);
+                            protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
@@ -367,12 +366,8 @@ impl Vm {
                                 $i.a(),
                                 Value::int($op(b.as_int_unchecked(), c.as_int_unchecked()))
                             );
-                        } else if $swapped {
-                            let v = protect!(self.arith_slow($tm, c, b, $oc, Origin::Reg($i.b())));
-                            set_rs!($i.a(), v);
                         } else {
-                            let v = protect!(self.arith_slow($tm, b, c, Origin::Reg($i.b()), $oc));
-                            set_rs!($i.a(), v);
+                            protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
@@ -465,6 +460,9 @@ impl Vm {
                                 set_rs!(i.a(), v);
                                 continue;
                             }
+                            let v = protect!(self.index_str_miss(t, key, Origin::Reg(i.b())));
+                            set_rs!(i.a(), v);
+                            continue;
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
                         set_rs!(i.a(), v);
@@ -548,6 +546,9 @@ impl Vm {
                                 set_rs!(i.a(), v);
                                 continue;
                             }
+                            let v = protect!(self.index_str_miss(t, key, Origin::Reg(i.b())));
+                            set_rs!(i.a(), v);
+                            continue;
                         }
                         let v = protect!(self.index(t, key, Origin::Reg(i.b())));
                         set_rs!(i.a(), v);
@@ -560,25 +561,7 @@ impl Vm {
                         } else if b.tag() == TAG_FLOAT {
                             set_r!(i.a(), Value::float(b.as_float_unchecked() + imm as f64));
                         } else {
-                            let c = Value::int(imm);
-                            let v = if i.k() {
-                                protect!(self.arith_slow(
-                                    Tm::Add,
-                                    c,
-                                    b,
-                                    Origin::None,
-                                    Origin::Reg(i.b())
-                                ))
-                            } else {
-                                protect!(self.arith_slow(
-                                    Tm::Add,
-                                    b,
-                                    c,
-                                    Origin::Reg(i.b()),
-                                    Origin::None
-                                ))
-                            };
-                            set_rs!(i.a(), v);
+                            protect!(self.arith_instr_slow(i, func + 1, k));
                         }
                     }
                     op::ADDK => {
@@ -652,24 +635,7 @@ impl Vm {
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(shift_left(b.as_int_unchecked(), -sc)));
                         } else {
-                            let v = if i.k() {
-                                protect!(self.arith_slow(
-                                    Tm::Shl,
-                                    b,
-                                    Value::int(-sc),
-                                    Origin::Reg(i.b()),
-                                    Origin::None
-                                ))
-                            } else {
-                                protect!(self.arith_slow(
-                                    Tm::Shr,
-                                    b,
-                                    Value::int(sc),
-                                    Origin::Reg(i.b()),
-                                    Origin::None
-                                ))
-                            };
-                            set_rs!(i.a(), v);
+                            protect!(self.arith_instr_slow(i, func + 1, k));
                         }
                     }
                     op::SHLI => {
@@ -678,14 +644,7 @@ impl Vm {
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(shift_left(sc, b.as_int_unchecked())));
                         } else {
-                            let v = protect!(self.arith_slow(
-                                Tm::Shl,
-                                Value::int(sc),
-                                b,
-                                Origin::None,
-                                Origin::Reg(i.b())
-                            ));
-                            set_rs!(i.a(), v);
+                            protect!(self.arith_instr_slow(i, func + 1, k));
                         }
                     }
                     op::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
@@ -767,14 +726,7 @@ impl Vm {
                             }
                             TAG_FLOAT => set_r!(i.a(), Value::float(-b.as_float_unchecked())),
                             _ => {
-                                let v = protect!(self.arith_slow(
-                                    Tm::Unm,
-                                    b,
-                                    b,
-                                    Origin::Reg(i.b()),
-                                    Origin::Reg(i.b())
-                                ));
-                                set_rs!(i.a(), v);
+                                protect!(self.arith_instr_slow(i, func + 1, k));
                             }
                         }
                     }
@@ -783,14 +735,7 @@ impl Vm {
                         if b.tag() == TAG_INT {
                             set_r!(i.a(), Value::int(!b.as_int_unchecked()));
                         } else {
-                            let v = protect!(self.arith_slow(
-                                Tm::BNot,
-                                b,
-                                b,
-                                Origin::Reg(i.b()),
-                                Origin::Reg(i.b())
-                            ));
-                            set_rs!(i.a(), v);
+                            protect!(self.arith_instr_slow(i, func + 1, k));
                         }
                     }
                     op::NOT => {
@@ -923,6 +868,11 @@ impl Vm {
                         self.set_saved_pc(fi, pc as u32);
                         let f = rvs!(i.a());
                         if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
+                            let nfi = self.nframes - 1;
+                            if self.frame(nfi).id == fr.id {
+                                enter_same_proto!(nfi);
+                                continue;
+                            }
                             continue 'newframe;
                         }
                         match self.precall(ra, i.c() as i32 - 1)? {
@@ -1052,6 +1002,13 @@ impl Vm {
                         self.nframes = fi;
                         if fi <= entry {
                             return Ok(());
+                        }
+                        let caller = self.frame(fi - 1);
+                        if caller.id == fr.id
+                            && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
+                        {
+                            enter_same_proto!(fi - 1);
+                            continue;
                         }
                         continue 'newframe;
                     }
@@ -1263,11 +1220,115 @@ impl Vm {
         }
         self.top = ra + 1 + narg;
         let fi = self.nframes;
-        Frame { func: ra, top: ra + 1 + ms, saved_pc: 0, nresults, flags: FRAME_LUA, extra: 0, id }
-            .store(&mut self.heap.mem, self.frames + (fi * FRAME_SLOTS) as usize);
+        Frame {
+            func: ra,
+            top: ra + 1 + ms,
+            saved_pc: 0,
+            nresults,
+            flags: FRAME_LUA,
+            extra: 0,
+            id,
+        }
+        .store(
+            &mut self.heap.mem,
+            self.frames + (fi * FRAME_SLOTS) as usize,
+        );
         self.nframes = fi + 1;
         self.profile.on_call(id);
         true
+    }
+
+    /// Slow path of every arithmetic and bitwise instruction: re-reads the
+    /// operands (so the fast paths keep nothing alive for it), applies
+    /// string coercion through metamethods, `__add` & co. and the errors,
+    /// and writes `R[A]`. Out of line to keep the dispatch loop small.
+    #[cold]
+    #[inline(never)]
+    fn arith_instr_slow(
+        &mut self,
+        i: crate::bytecode::Instr,
+        rbase: u32,
+        k: &[Value],
+    ) -> Result<(), Throw> {
+        let rb = self.stk(rbase + i.b());
+        let (b, ob) = (rb, Origin::Reg(i.b()));
+        let kc = || k.get(i.c() as usize).copied().unwrap_or(Value::NIL);
+        let (tm, x, y, ox, oy) = match i.op_byte() {
+            op::ADD
+            | op::SUB
+            | op::MUL
+            | op::MOD
+            | op::POW
+            | op::DIV
+            | op::IDIV
+            | op::BAND
+            | op::BOR
+            | op::BXOR
+            | op::SHL
+            | op::SHR => {
+                let tm = match i.op_byte() {
+                    op::ADD => Tm::Add,
+                    op::SUB => Tm::Sub,
+                    op::MUL => Tm::Mul,
+                    op::MOD => Tm::Mod,
+                    op::POW => Tm::Pow,
+                    op::DIV => Tm::Div,
+                    op::IDIV => Tm::IDiv,
+                    op::BAND => Tm::BAnd,
+                    op::BOR => Tm::BOr,
+                    op::BXOR => Tm::BXor,
+                    op::SHL => Tm::Shl,
+                    _ => Tm::Shr,
+                };
+                let c = self.stk(rbase + i.c());
+                (tm, b, c, ob, Origin::Reg(i.c()))
+            }
+            op::ADDK
+            | op::SUBK
+            | op::MULK
+            | op::MODK
+            | op::POWK
+            | op::DIVK
+            | op::IDIVK
+            | op::BANDK
+            | op::BORK
+            | op::BXORK => {
+                let tm = match i.op_byte() {
+                    op::ADDK => Tm::Add,
+                    op::SUBK => Tm::Sub,
+                    op::MULK => Tm::Mul,
+                    op::MODK => Tm::Mod,
+                    op::POWK => Tm::Pow,
+                    op::DIVK => Tm::Div,
+                    op::IDIVK => Tm::IDiv,
+                    op::BANDK => Tm::BAnd,
+                    op::BORK => Tm::BOr,
+                    _ => Tm::BXor,
+                };
+                if i.k() {
+                    (tm, kc(), b, Origin::None, ob)
+                } else {
+                    (tm, b, kc(), ob, Origin::None)
+                }
+            }
+            op::ADDI => {
+                let c = Value::int(i.sc() as i64);
+                if i.k() {
+                    (Tm::Add, c, b, Origin::None, ob)
+                } else {
+                    (Tm::Add, b, c, ob, Origin::None)
+                }
+            }
+            op::SHRI if i.k() => (Tm::Shl, b, Value::int(-(i.sc() as i64)), ob, Origin::None),
+            op::SHRI => (Tm::Shr, b, Value::int(i.sc() as i64), ob, Origin::None),
+            op::SHLI => (Tm::Shl, Value::int(i.sc() as i64), b, Origin::None, ob),
+            op::UNM => (Tm::Unm, b, b, ob, ob),
+            _ => (Tm::BNot, b, b, ob, ob),
+        };
+        let v = self.arith_slow(tm, x, y, ox, oy)?;
+        // Stack-relative: the stack may have moved during a metamethod call.
+        self.set_stk(rbase + i.a(), v);
+        Ok(())
     }
 
     /// Fast `t[key] = v` for a short-string key: succeeds when the key is

@@ -110,6 +110,41 @@ impl Vm {
         Err(self.rt_error("'__index' chain too long; possible loop"))
     }
 
+    /// `t[key]` for a table `t` whose raw lookup of the string `key` just
+    /// missed: follows `__index` tables with string lookups only (the
+    /// method-call and field-through-class path), falling back to
+    /// [`Vm::index`] for anything unusual.
+    pub fn index_str_miss(&mut self, t: Value, key: Value, origin: Origin) -> Result<Value, Throw> {
+        let mut t = t;
+        for _ in 0..MAX_TAG_LOOP {
+            let mt = table::metatable(&self.heap, slot_index(t.offset()));
+            if mt == 0 {
+                return Ok(Value::NIL);
+            }
+            let tm = self.get_tm(mt, Tm::Index);
+            if tm.is_nil() {
+                return Ok(Value::NIL);
+            }
+            if !tm.is_table() {
+                if tm.is_function() {
+                    return self.call_tm_res(tm, t, key);
+                }
+                return self.index(tm, key, Origin::None);
+            }
+            let v = table::get_str(
+                &self.heap,
+                slot_index(tm.offset()),
+                slot_index(key.offset()),
+            );
+            if !v.is_nil() {
+                return Ok(v);
+            }
+            t = tm;
+        }
+        let _ = origin;
+        Err(self.rt_error("'__index' chain too long; possible loop"))
+    }
+
     fn index_error(&mut self, t: Value, _key: Value, info: &str) -> Throw {
         self.type_error(t, "index", info)
     }

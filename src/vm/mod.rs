@@ -209,6 +209,12 @@ pub struct Vm {
     pub libs: crate::stdlib::LibState,
     /// The interpreter's current slow path may yield through a metamethod.
     pub(crate) mm_resumable: bool,
+    /// Embedder state that natives reach through `&mut Vm` (natives are plain
+    /// `fn` pointers, so they cannot capture it). The package runtime keeps
+    /// its slot manager here for `require`; downcast with
+    /// `host_data.as_ref()?.downcast_ref::<T>()`. `None` by default. It is
+    /// not a GC root: guest values must not be stored in it.
+    pub host_data: Option<Box<dyn std::any::Any>>,
 }
 
 impl Vm {
@@ -257,6 +263,7 @@ impl Vm {
             poisoned: false,
             libs: crate::stdlib::LibState::default(),
             mm_resumable: false,
+            host_data: None,
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);

@@ -154,6 +154,29 @@ impl Vm {
         Ok(())
     }
 
+    /// `luaL_checkstack`: fails with "stack overflow (msg)" unless `n` more
+    /// values fit below the stack limit (counting Lua's `EXTRA_STACK` of 5).
+    pub fn check_stack(&mut self, n: usize, msg: &str) -> Result<(), Throw> {
+        let room = (super::thread::MAX_STACK as u64).saturating_sub(self.top as u64 + 5);
+        if n as u64 > room {
+            return Err(self.error_l(&format!("stack overflow ({msg})")));
+        }
+        Ok(())
+    }
+
+    /// Sets upvalue `i` (0-based) of the native closure being called.
+    pub fn set_native_upvalue(&mut self, a: Args, i: u32, v: Value) {
+        let f = self.stk(a.func);
+        if f.tag() != TAG_NCLOSURE {
+            return;
+        }
+        let nc = slot_index(f.offset());
+        if i < super::closure::native_closure::nupvals(&self.heap, nc) {
+            self.heap
+                .set(super::closure::native_closure::upval_slot(nc, i), v);
+        }
+    }
+
     // -- argument access ---------------------------------------------------------
 
     /// Argument `i` (1-based), nil when absent.

@@ -238,7 +238,7 @@ pub fn get_int(h: &Heap, t: usize, key: i64) -> Value {
 }
 
 /// Raw `t[key]` for a string key given by the string's slot index.
-#[inline]
+#[inline(always)]
 pub fn get_str(h: &Heap, t: usize, s: usize) -> Value {
     match str_slot(h, t, s) {
         Some(vs) => h.get(vs),
@@ -248,20 +248,22 @@ pub fn get_str(h: &Heap, t: usize, s: usize) -> Value {
 
 /// Slot index of the value stored under string key `s` (present even if
 /// its value is nil), for reads and in-place writes with one lookup.
-#[inline]
+#[inline(always)]
 pub fn str_slot(h: &Heap, t: usize, s: usize) -> Option<usize> {
-    let noff = node_off(h, t);
+    let mem = &h.mem[..];
+    let noff = mem[t + 1].hi as u32;
     if noff == 0 {
         return None;
     }
-    let mask = (1u32 << lsizenode(h, t)) - 1;
-    let mut n = h.str_hash(s) & mask;
+    let mask = (1u32 << (mem[t].lo >> 56)) - 1;
+    let sh = mem[s];
+    let mut n = (sh.hi >> 32) as u32 & mask;
     let off = (s as u64) * SLOT_BYTES as u64;
     let nodes = slot_index(noff);
-    let interned = h.str_is_interned(s);
+    let interned = header_aux(sh.lo) & AUX_INTERNED != 0;
     loop {
         let ns = nodes + (n * NODE_SLOTS) as usize;
-        let ks = h.mem[ns + 1];
+        let ks = mem[ns + 1];
         if ks.hi & 0xff == TAG_STR
             && (ks.lo == off || (!interned && h.str_eq(slot_index(ks.lo as u32), s)))
         {
