@@ -483,9 +483,13 @@ impl Vm {
 
     /// Concatenates the `n` values at stack indices `first..first+n` into
     /// `first` (Lua's `luaV_concat`, right to left, with `__concat`).
+    ///
+    /// As in `luaV_concat`, `__concat` is called with the stack top just past
+    /// the operands still to concatenate, so when it yields, the interpreter
+    /// can tell from the top how many are left and finish the instruction
+    /// after the resume ([`Vm::finish_concat`]).
     pub fn concat(&mut self, first: u32, n: u32) -> Result<(), Throw> {
-        // The running total lives in Rust: `__concat` cannot yield here.
-        self.mm_resumable = false;
+        let resumable = std::mem::take(&mut self.mm_resumable);
         let mut total = n;
         let mut buf = Vec::new();
         while total > 1 {
@@ -504,6 +508,8 @@ impl Vm {
                     let info = self.stack_index_info(idx);
                     return Err(self.type_error(v, "concatenate", &info));
                 }
+                self.top = top;
+                self.mm_resumable = resumable;
                 let r = self.call_tm_res(tm, a, b)?;
                 self.set_stk(top - 2, r);
                 total -= 1;
@@ -528,6 +534,22 @@ impl Vm {
             total -= k - 1;
         }
         Ok(())
+    }
+
+    /// Finishes a `CONCAT` whose `__concat` yielded, once resumed (the
+    /// `OP_CONCAT` case of `luaV_finishOp`): `result` is what the metamethod
+    /// returned, just below the top; the concatenation goes on (and may
+    /// yield again).
+    pub(crate) fn finish_concat(&mut self, first: u32, result: Value) -> Result<(), Throw> {
+        // The top when `__concat` was called: one past the operands left.
+        let top = self.top - 1;
+        let total = top - first;
+        self.set_stk(top - 2, result);
+        self.top = top - 1;
+        self.mm_resumable = true;
+        let r = self.concat(first, total - 1);
+        self.mm_resumable = false;
+        r
     }
 
     /// `tostring` without `__tostring`/`__name` (`luaL_tolstring`'s defaults).
