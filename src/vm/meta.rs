@@ -23,6 +23,13 @@ pub enum Origin {
 /// Maximum length of `__index`/`__newindex` chains (Lua's `MAXTAGLOOP`).
 const MAX_TAG_LOOP: u32 = 2000;
 
+/// The "address" `tostring` and `%p` show for a built-in function: its
+/// native id above the 32-bit guest heap offsets, so that it never equals
+/// the address of a heap object.
+pub(crate) fn native_address(v: Value) -> u64 {
+    (1u64 << 40) | u64::from(v.payload() as u32)
+}
+
 impl Vm {
     /// Variable info text for an origin.
     pub(crate) fn origin_info(&self, o: Origin) -> String {
@@ -564,7 +571,8 @@ impl Vm {
             TAG_TRUE => write!(out, "true"),
             TAG_TABLE => write!(out, "table: 0x{:08x}", v.offset()),
             TAG_LFUNC | TAG_NCLOSURE => write!(out, "function: 0x{:08x}", v.offset()),
-            TAG_NFUNC => write!(out, "function: builtin: 0x{:08x}", v.payload()),
+            // lua5.4.4 prints C functions as "function: 0x...", like Lua ones.
+            TAG_NFUNC => write!(out, "function: 0x{:x}", native_address(v)),
             TAG_THREAD => write!(out, "thread: 0x{:08x}", v.offset()),
             _ => write!(out, "userdata: 0x{:08x}", v.payload()),
         };
