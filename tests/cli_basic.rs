@@ -117,3 +117,24 @@ fn deep_recursion_is_a_lua_error_not_a_crash() {
     let (out, _) = run_ok(slotjit().args(["run", "-e", prog]));
     assert_eq!(out, "false\t(command line):1: stack overflow\n");
 }
+
+#[test]
+fn string_dump_round_trips_through_load() {
+    let prog = "local function f(a, b) return a * b + 1 end\n\
+                local s = string.dump(f)\n\
+                local g = load(s, 'dumped', 'b')\n\
+                print(type(s), #s > 0, g(6, 7), load(s, 'x', 't'))";
+    let (out, _) = run_ok(slotjit().args(["run", "-e", prog]));
+    assert_eq!(
+        out,
+        "string\ttrue\t43\tnil\tattempt to load a binary chunk (mode is 't')\n"
+    );
+}
+
+#[test]
+fn memory_bomb_stops_at_the_limit_with_a_lua_error() {
+    let prog = "local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {i} end end)\n\
+                print(ok, e)\nlocal t = {} for i = 1, 100 do t[i] = i end print(#t)";
+    let (out, _) = run_ok(slotjit().args(["run", "--memory-limit", "8M", "-e", prog]));
+    assert_eq!(out, "false\tnot enough memory\n100\n");
+}

@@ -73,7 +73,10 @@ fn sandbox(dirs: &[&Path]) -> LibProfile {
     }
 }
 
-const FORBIDDEN: [&str; 12] = [
+const FORBIDDEN: [&str; 15] = [
+    "debug.getinfo",
+    "debug.getmetatable",
+    "debug.setmetatable",
     "os.execute",
     "os.exit",
     "os.getenv",
@@ -365,4 +368,14 @@ fn os_exit_in_full_profile_sets_the_status_through_the_cli() {
         stderr.contains("attempt to call a nil value (field 'exit')"),
         "{stderr}"
     );
+}
+
+#[test]
+fn sandbox_keeps_debug_traceback() {
+    let out = run_api(
+        "print(type(debug.traceback), (debug.traceback('m'):gsub('\\n.*', '')))",
+        sandbox(&[]),
+    )
+    .expect("sandbox run");
+    assert_eq!(out, "function\tm\n");
 }

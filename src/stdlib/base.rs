@@ -35,6 +35,7 @@ pub fn open(vm: &mut Vm) -> Result<(), Throw> {
     vm.set_native(g, "error", error)?;
     vm.set_native(g, "collectgarbage", collectgarbage)?;
     vm.set_native(g, "load", load)?;
+    vm.set_native(g, "warn", warn)?;
     Ok(())
 }
 
@@ -406,4 +407,33 @@ fn load(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         crate::vm::closure::set_first_upvalue(vm, f, env);
     }
     vm.ret(&[f])
+}
+
+/// `warn(msg1, ...)`: `@on`/`@off` switch warnings (off at start, as in
+/// lua.c); otherwise, when on, prints `Lua warning: ` and the message.
+fn warn(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
+    vm.check_string(a, 1)?;
+    for i in 2..=a.n {
+        vm.check_string(a, i)?;
+    }
+    let mut msg = Vec::new();
+    for i in 1..=a.n {
+        let v = vm.arg(a, i);
+        msg.extend_from_slice(vm.str_bytes(v));
+    }
+    match msg.as_slice() {
+        b"@on" => vm.warnings_on = true,
+        b"@off" => vm.warnings_on = false,
+        m if m.first() == Some(&b'@') => {}
+        m if vm.warnings_on => {
+            vm.flush();
+            let mut line = b"Lua warning: ".to_vec();
+            line.extend_from_slice(m);
+            line.push(b'\n');
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(&line);
+        }
+        _ => {}
+    }
+    Ok(0)
 }

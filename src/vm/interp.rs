@@ -1180,11 +1180,13 @@ impl Vm {
             Value::NIL
         };
         match i.op_byte() {
-            op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI => {
-                if !result.is_falsy() != i.k() {
-                    self.set_saved_pc(fi, fr.saved_pc + 1);
-                }
+            // The comparison's outcome decides whether the following JMP runs.
+            op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI
+                if result.is_falsy() == i.k() =>
+            {
+                self.set_saved_pc(fi, fr.saved_pc + 1);
             }
+            op::EQ | op::LT | op::LE | op::LTI | op::LEI | op::GTI | op::GEI => {}
             op::SETTABUP | op::SETTABLE | op::SETI | op::SETFIELD => {}
             op::CLOSE | op::RETURN => {
                 // Run the instruction again: it closes what is left.

@@ -209,6 +209,8 @@ pub struct Vm {
     pub libs: crate::stdlib::LibState,
     /// The interpreter's current slow path may yield through a metamethod.
     pub(crate) mm_resumable: bool,
+    /// `warn("@on")` state.
+    pub warnings_on: bool,
     /// Embedder state that natives reach through `&mut Vm` (natives are plain
     /// `fn` pointers, so they cannot capture it). The package runtime keeps
     /// its slot manager here for `require`; downcast with
@@ -263,6 +265,7 @@ impl Vm {
             poisoned: false,
             libs: crate::stdlib::LibState::default(),
             mm_resumable: false,
+            warnings_on: false,
             host_data: None,
         };
         let aux = vm.new_aux();

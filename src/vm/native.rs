@@ -141,19 +141,6 @@ impl Vm {
         }
     }
 
-    /// Moves the stack from index `at` up to `top` by `n` slots.
-    fn open_stack_gap(&mut self, at: u32, n: u32) -> Result<(), Throw> {
-        self.ensure_stack(self.top, n)?;
-        let mut i = self.top;
-        while i > at {
-            i -= 1;
-            let v = self.stk(i);
-            self.set_stk(i + n, v);
-        }
-        self.top += n;
-        Ok(())
-    }
-
     /// `luaL_checkstack`: fails with "stack overflow (msg)" unless `n` more
     /// values fit below the stack limit (counting Lua's `EXTRA_STACK` of 5).
     pub fn check_stack(&mut self, n: usize, msg: &str) -> Result<(), Throw> {
@@ -175,6 +162,19 @@ impl Vm {
             self.heap
                 .set(super::closure::native_closure::upval_slot(nc, i), v);
         }
+    }
+
+    /// Moves the stack from index `at` up to `top` by `n` slots.
+    fn open_stack_gap(&mut self, at: u32, n: u32) -> Result<(), Throw> {
+        self.ensure_stack(self.top, n)?;
+        let mut i = self.top;
+        while i > at {
+            i -= 1;
+            let v = self.stk(i);
+            self.set_stk(i + n, v);
+        }
+        self.top += n;
+        Ok(())
     }
 
     // -- argument access ---------------------------------------------------------
