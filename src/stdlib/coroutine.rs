@@ -65,7 +65,9 @@ fn yield_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         } else {
             "attempt to yield across a C-call boundary"
         };
-        return Err(vm.error_l(msg));
+        // lua_yieldk raises it with luaG_runerror from the C function
+        // itself: no "file:line:" of the Lua caller.
+        return Err(vm.error_msg_raw(msg.as_bytes()));
     }
     Err(vm.yield_values(a.n))
 }

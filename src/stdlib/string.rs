@@ -656,7 +656,8 @@ fn format_(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
                     TAG_STR | TAG_TABLE | TAG_LFUNC | TAG_NCLOSURE | TAG_THREAD => {
                         format!("0x{:08x}", v.offset())
                     }
-                    TAG_NFUNC | TAG_LIGHTUD => format!("0x{:08x}", v.payload()),
+                    TAG_NFUNC => format!("0x{:x}", crate::vm::meta::native_address(v)),
+                    TAG_LIGHTUD => format!("0x{:08x}", v.payload()),
                     _ => "(null)".to_string(),
                 };
                 format::format_str(&mut out, &format::parse_spec(&form), text.as_bytes());

@@ -186,7 +186,7 @@ impl Vm {
                 continue 'newframe;
             }
             if fr.flags & FRAME_INTERRUPTED != 0 {
-                self.finish_op(fi, &fr);
+                self.finish_op(fi, &fr)?;
                 continue 'newframe;
             }
             let lp = self.protos[fr.id as usize].clone();
@@ -1094,11 +1094,11 @@ impl Vm {
 
     /// Completes the instruction a resumed coroutine was interrupted in (its
     /// metamethod's result is at the top of the stack), like `luaV_finishOp`.
-    fn finish_op(&mut self, fi: u32, fr: &Frame) {
+    fn finish_op(&mut self, fi: u32, fr: &Frame) -> Result<(), Throw> {
         self.clear_frame_flags(fi, FRAME_INTERRUPTED);
         let p = &self.protos[fr.id as usize];
         let Some(&i) = p.code.get(fr.saved_pc.saturating_sub(1) as usize) else {
-            return;
+            return Ok(());
         };
         let result = if self.top > 0 {
             self.stk(self.top - 1)
@@ -1117,14 +1117,16 @@ impl Vm {
             op::CLOSE | op::RETURN => {
                 // Run the instruction again: it closes what is left.
                 self.set_saved_pc(fi, fr.saved_pc - 1);
-                return;
+                return Ok(());
             }
+            op::CONCAT => self.finish_concat(fr.func + 1 + i.a(), result)?,
             _ if i.opcode().is_some_and(|o| o.flags().sets_a()) => {
                 self.set_stk(fr.func + 1 + i.a(), result);
             }
             _ => {}
         }
         self.top = fr.top;
+        Ok(())
     }
 
     /// The common case of calling a Lua closure at stack index `ra`: enough

@@ -23,6 +23,13 @@ pub enum Origin {
 /// Maximum length of `__index`/`__newindex` chains (Lua's `MAXTAGLOOP`).
 const MAX_TAG_LOOP: u32 = 2000;
 
+/// The "address" `tostring` and `%p` show for a built-in function: its
+/// native id above the 32-bit guest heap offsets, so that it never equals
+/// the address of a heap object.
+pub(crate) fn native_address(v: Value) -> u64 {
+    (1u64 << 40) | u64::from(v.payload() as u32)
+}
+
 impl Vm {
     /// Variable info text for an origin.
     pub(crate) fn origin_info(&self, o: Origin) -> String {
@@ -483,9 +490,13 @@ impl Vm {
 
     /// Concatenates the `n` values at stack indices `first..first+n` into
     /// `first` (Lua's `luaV_concat`, right to left, with `__concat`).
+    ///
+    /// As in `luaV_concat`, `__concat` is called with the stack top just past
+    /// the operands still to concatenate, so when it yields, the interpreter
+    /// can tell from the top how many are left and finish the instruction
+    /// after the resume ([`Vm::finish_concat`]).
     pub fn concat(&mut self, first: u32, n: u32) -> Result<(), Throw> {
-        // The running total lives in Rust: `__concat` cannot yield here.
-        self.mm_resumable = false;
+        let resumable = std::mem::take(&mut self.mm_resumable);
         let mut total = n;
         let mut buf = Vec::new();
         while total > 1 {
@@ -504,6 +515,8 @@ impl Vm {
                     let info = self.stack_index_info(idx);
                     return Err(self.type_error(v, "concatenate", &info));
                 }
+                self.top = top;
+                self.mm_resumable = resumable;
                 let r = self.call_tm_res(tm, a, b)?;
                 self.set_stk(top - 2, r);
                 total -= 1;
@@ -530,6 +543,22 @@ impl Vm {
         Ok(())
     }
 
+    /// Finishes a `CONCAT` whose `__concat` yielded, once resumed (the
+    /// `OP_CONCAT` case of `luaV_finishOp`): `result` is what the metamethod
+    /// returned, just below the top; the concatenation goes on (and may
+    /// yield again).
+    pub(crate) fn finish_concat(&mut self, first: u32, result: Value) -> Result<(), Throw> {
+        // The top when `__concat` was called: one past the operands left.
+        let top = self.top - 1;
+        let total = top - first;
+        self.set_stk(top - 2, result);
+        self.top = top - 1;
+        self.mm_resumable = true;
+        let r = self.concat(first, total - 1);
+        self.mm_resumable = false;
+        r
+    }
+
     /// `tostring` without `__tostring`/`__name` (`luaL_tolstring`'s defaults).
     pub fn to_display_bytes(&self, v: Value, out: &mut Vec<u8>) {
         if self.append_str_or_number(out, v) {
@@ -542,7 +571,8 @@ impl Vm {
             TAG_TRUE => write!(out, "true"),
             TAG_TABLE => write!(out, "table: 0x{:08x}", v.offset()),
             TAG_LFUNC | TAG_NCLOSURE => write!(out, "function: 0x{:08x}", v.offset()),
-            TAG_NFUNC => write!(out, "function: builtin: 0x{:08x}", v.payload()),
+            // lua5.4.4 prints C functions as "function: 0x...", like Lua ones.
+            TAG_NFUNC => write!(out, "function: 0x{:x}", native_address(v)),
             TAG_THREAD => write!(out, "thread: 0x{:08x}", v.offset()),
             _ => write!(out, "userdata: 0x{:08x}", v.payload()),
         };
