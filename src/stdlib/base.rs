@@ -54,7 +54,9 @@ fn print(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
         }
     }
     line.push(b'\n');
-    if vm.out.write_all(&line).is_err() {
+    // lua5.4's print ends with fflush(stdout): output interleaves with stderr
+    // exactly as it does there.
+    if vm.out.write_all(&line).and_then(|()| vm.out.flush()).is_err() {
         return Err(vm.error_l("error writing to standard output"));
     }
     Ok(0)
