@@ -325,7 +325,7 @@ fn sandbox_keeps_the_safe_libraries() {
     assert_eq!(
         out,
         "function\tfunction\tfunction\tfunction\n\
-         function\tfunction\tfunction\tfunction\ttable\n\
+         function\tfunction\tfunction\tfunction\tuserdata\n\
          function\ttable\t2\n\
          function\tfunction\tfunction\tfunction\n\
          1970-01-01\t2\tλ\n"

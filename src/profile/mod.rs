@@ -101,7 +101,7 @@ impl Profile {
 pub fn describe_mask(mask: u16) -> String {
     const NAMES: [&str; TAG_COUNT as usize] = [
         "nil", "false", "true", "int", "float", "string", "table", "lfunc", "nfunc", "nclosure",
-        "thread", "lightud",
+        "thread", "lightud", "userdata",
     ];
     let parts: Vec<&str> = (0..TAG_COUNT as usize)
         .filter(|t| mask & (1 << t) != 0)

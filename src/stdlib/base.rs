@@ -56,7 +56,12 @@ fn print(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     line.push(b'\n');
     // lua5.4's print ends with fflush(stdout): output interleaves with stderr
     // exactly as it does there.
-    if vm.out.write_all(&line).and_then(|()| vm.out.flush()).is_err() {
+    if vm
+        .out
+        .write_all(&line)
+        .and_then(|()| vm.out.flush())
+        .is_err()
+    {
         return Err(vm.error_l("error writing to standard output"));
     }
     Ok(0)

@@ -1,15 +1,12 @@
 //! The `io` library (`liolib.c` of Lua 5.4.4) over buffered streams kept on
 //! the Rust side of the isolate.
 //!
-//! A file handle is a Lua table whose metatable is the registry's `FILE*`
-//! metatable (`__name = "FILE*"`, `__index` = the methods, `__tostring`,
-//! `__close`, `__gc`) and which holds, under that metatable as key, the id
-//! of its stream in [`IoState::streams`]. Deviations from lua5.4 that follow
-//! from this: `type(io.stdout)` is `"table"`, not `"userdata"`, and
-//! unreachable files are closed when the isolate is dropped rather than by
-//! the collector (the VM has no finalizers). A script that forges a handle
-//! (copying the metatable and an id) can only reach streams the isolate
-//! itself opened, so it gains no capability.
+//! A file handle is a full userdata whose metatable is the registry's
+//! `FILE*` metatable (`__name = "FILE*"`, `__index` = the methods,
+//! `__tostring`, `__close`, `__gc`) and whose host value is the id of its
+//! stream in [`IoState::streams`]. Scripts cannot forge one. Deviation from
+//! lua5.4: unreachable files are closed when the isolate is dropped rather
+//! than by the collector (the VM has no finalizers yet).
 //!
 //! All file-system access goes through [`fs::FsAccess`] (cap-std), which
 //! confines sandboxed isolates to their granted directories.
@@ -20,7 +17,6 @@ pub mod stream;
 use std::io::SeekFrom;
 
 use crate::vm::layout::*;
-use crate::vm::table as rt;
 use crate::vm::{Args, Throw, Value, Vm};
 use stream::{Stream, Target};
 
@@ -121,14 +117,7 @@ fn file_mt(vm: &mut Vm) -> Result<Value, Throw> {
 /// A new handle value for stream `id`.
 fn handle_value(vm: &mut Vm, id: u32) -> Result<Value, Throw> {
     let mt = file_mt(vm)?;
-    let t = vm.new_table(0, 1)?;
-    vm.push(t)?; // rooted while we fill it
-    vm.raw_set(t, mt, Value::int(id as i64))?;
-    vm.top -= 1;
-    if mt.is_table() {
-        rt::set_metatable(&mut vm.heap, slot_index(t.offset()), mt.offset());
-    }
-    Ok(t)
+    vm.new_userdata(id as u64, mt)
 }
 
 /// Registers a new stream and returns its handle value.
@@ -140,18 +129,14 @@ fn new_handle(vm: &mut Vm, s: Stream) -> Result<Value, Throw> {
 
 /// The stream id of a handle value (open or closed), if it is one.
 fn stream_id(vm: &mut Vm, v: Value) -> Result<Option<u32>, Throw> {
-    if !v.is_table() {
+    let Some(id) = vm.userdata_payload(v) else {
         return Ok(None);
-    }
+    };
     let mt = file_mt(vm)?;
-    if !mt.is_table() || rt::metatable(&vm.heap, slot_index(v.offset())) != mt.offset() {
+    if !mt.is_table() || vm.metatable_of(v) != Some(mt.offset()) {
         return Ok(None);
     }
-    let id = vm.raw_get(v, mt);
-    Ok(id
-        .as_int()
-        .filter(|&i| i >= 0 && (i as usize) < vm.libs.io.streams.len())
-        .map(|i| i as u32))
+    Ok((id < vm.libs.io.streams.len() as u64).then_some(id as u32))
 }
 
 fn is_open(vm: &Vm, id: u32) -> bool {

@@ -149,6 +149,12 @@ impl Vm {
                     }
                 }
                 TAG_THREAD => self.traverse_thread(i, gray),
+                TAG_USERDATA => {
+                    let mt = self.heap.mem[i].hi as u32;
+                    if mt != 0 {
+                        gray.push(Value::object(TAG_TABLE, mt));
+                    }
+                }
                 _ => {}
             }
         }

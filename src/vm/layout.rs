@@ -57,8 +57,10 @@ pub const TAG_NCLOSURE: u64 = 9;
 pub const TAG_THREAD: u64 = 10;
 /// Light userdata; payload is an opaque 64-bit value.
 pub const TAG_LIGHTUD: u64 = 11;
+/// Full userdata; payload is the object offset.
+pub const TAG_USERDATA: u64 = 12;
 /// Number of value tags.
-pub const TAG_COUNT: u64 = 12;
+pub const TAG_COUNT: u64 = 13;
 
 /// Whether values with `tag` carry a heap reference in their payload.
 #[inline(always)]
@@ -89,6 +91,9 @@ pub const KIND_THREAD: u8 = 6;
 /// A raw buffer owned by another object (table array/hash parts, stacks, call
 /// frames). Marked and freed through its owner.
 pub const KIND_BUFFER: u8 = 7;
+/// Full userdata: header `hi` = metatable offset; slot 1 `lo` = a 64-bit
+/// host value (e.g. a handle id into Rust-side state).
+pub const KIND_USERDATA: u8 = 8;
 
 /// Header bit set while an object is reachable during a collection.
 pub const MARK_BIT: u8 = 1;

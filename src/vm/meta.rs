@@ -45,6 +45,7 @@ impl Vm {
         let mt = match v.tag() {
             TAG_TABLE => table::metatable(&self.heap, slot_index(v.offset())),
             TAG_STR => self.string_meta,
+            TAG_USERDATA => self.heap.mem[slot_index(v.offset())].hi as u32,
             _ => 0,
         };
         (mt != 0).then_some(mt)
@@ -367,7 +368,7 @@ impl Vm {
             TAG_STR => Ok(self
                 .heap
                 .str_eq(slot_index(a.offset()), slot_index(b.offset()))),
-            TAG_TABLE => {
+            TAG_TABLE | TAG_USERDATA => {
                 if a.payload() == b.payload() {
                     return Ok(true);
                 }

@@ -478,6 +478,26 @@ impl Vm {
         self.heap.get(closure::native_closure::upval_slot(nc, i))
     }
 
+    /// Creates a full userdata carrying the host value `payload`, with
+    /// metatable `mt` (a table value, or nil for none).
+    pub fn new_userdata(&mut self, payload: u64, mt: Value) -> Result<Value, Throw> {
+        self.maybe_gc_with(&[mt]);
+        match self.heap.alloc(2, KIND_USERDATA, 0) {
+            Ok(u) => {
+                let mto = if mt.is_table() { mt.offset() } else { 0 };
+                self.heap.mem[u as usize].hi = mto as u64;
+                self.heap.mem[u as usize + 1] = Slot { lo: payload, hi: 0 };
+                Ok(Value::object(TAG_USERDATA, slot_offset(u)))
+            }
+            Err(_) => Err(self.out_of_memory()),
+        }
+    }
+
+    /// The host value of a full userdata (`None` for other values).
+    pub fn userdata_payload(&self, v: Value) -> Option<u64> {
+        (v.tag() == TAG_USERDATA).then(|| self.heap.mem[slot_index(v.offset()) + 1].lo)
+    }
+
     /// The main coroutine as a value.
     pub fn main_thread_value(&self) -> Value {
         Value::object(TAG_THREAD, slot_offset(self.main_thread as u32))

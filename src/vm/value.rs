@@ -165,7 +165,7 @@ pub const fn type_name_of_tag(tag: u64) -> &'static str {
         TAG_TABLE => "table",
         TAG_LFUNC | TAG_NFUNC | TAG_NCLOSURE => "function",
         TAG_THREAD => "thread",
-        TAG_LIGHTUD => "userdata",
+        TAG_LIGHTUD | TAG_USERDATA => "userdata",
         _ => "no value",
     }
 }
