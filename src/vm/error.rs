@@ -211,34 +211,13 @@ pub fn func_name_from_code(p: &Proto, pc: usize) -> Option<VarInfo> {
             Tm::Index
         }
         OpCode::SETTABUP | OpCode::SETTABLE | OpCode::SETI | OpCode::SETFIELD => Tm::NewIndex,
-        OpCode::ADD | OpCode::ADDI | OpCode::ADDK => Tm::Add,
-        OpCode::SUB | OpCode::SUBK => Tm::Sub,
-        OpCode::MUL | OpCode::MULK => Tm::Mul,
-        OpCode::MOD | OpCode::MODK => Tm::Mod,
-        OpCode::POW | OpCode::POWK => Tm::Pow,
-        OpCode::DIV | OpCode::DIVK => Tm::Div,
-        OpCode::IDIV | OpCode::IDIVK => Tm::IDiv,
-        OpCode::BAND | OpCode::BANDK => Tm::BAnd,
-        OpCode::BOR | OpCode::BORK => Tm::BOr,
-        OpCode::BXOR | OpCode::BXORK => Tm::BXor,
-        OpCode::SHL | OpCode::SHLI => Tm::Shl,
-        OpCode::SHR => Tm::Shr,
-        OpCode::SHRI => {
-            if i.k() {
-                Tm::Shl
-            } else {
-                Tm::Shr
-            }
-        }
-        OpCode::UNM => Tm::Unm,
-        OpCode::BNOT => Tm::BNot,
         OpCode::LEN => Tm::Len,
         OpCode::CONCAT => Tm::Concat,
         OpCode::EQ => Tm::Eq,
         OpCode::LT | OpCode::LTI | OpCode::GTI => Tm::Lt,
         OpCode::LE | OpCode::LEI | OpCode::GEI => Tm::Le,
         OpCode::CLOSE | OpCode::RETURN => Tm::Close,
-        _ => return None,
+        _ => super::meta::arith_event(i)?,
     };
     Some(VarInfo {
         kind: "metamethod",

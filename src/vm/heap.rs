@@ -263,10 +263,9 @@ impl Heap {
     pub fn new_string(&mut self, s: &[u8]) -> Result<u32, OutOfMemory> {
         let hash = self.hash_bytes(s);
         if s.len() <= MAX_SHORT_STRING {
+            // Collections are stop-the-world (mark then sweep at once), so
+            // an interned string found here is never half-collected.
             if let Some(idx) = self.find_interned(hash, s) {
-                // A string found while a collection is pending might be
-                // garbage-in-waiting; reuse is safe because sweep only runs
-                // after a full mark that would have marked any reachable use.
                 return Ok(idx);
             }
             let idx = self.alloc_string_block(s, hash, AUX_INTERNED)?;
@@ -366,17 +365,9 @@ impl StringTable {
         }
     }
 
-    /// Inserts without growing (used while rebuilding, where capacity suffices).
+    /// Inserts into a table known to have room: after `grow`, or while the
+    /// sweep re-inserts survivors (never more than were there before).
     fn insert_known(&mut self, hash: u32, idx: u32) {
-        if (self.count + 1) * 2 > self.buckets.len() {
-            // Rebuilding never needs more room than before, except the first time.
-            let new_len = (self.buckets.len() * 2).max(1024);
-            let old = std::mem::replace(&mut self.buckets, vec![0; new_len]);
-            self.count = 0;
-            // Old entries' hashes are unavailable here; this path only runs
-            // when the table was empty or during a sweep rebuild after clear.
-            debug_assert!(old.iter().all(|&e| e == 0));
-        }
         let mask = self.buckets.len() - 1;
         let mut i = hash as usize & mask;
         while self.buckets[i] != 0 {

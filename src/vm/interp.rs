@@ -17,7 +17,6 @@ use super::table;
 use super::thread::{FRAME_INTERRUPTED, FRAME_LUA, FRAME_PCALL, FRAME_TAIL, FRAME_XPCALL, Frame};
 use super::value::Value;
 use super::{Throw, Tm, Vm, closure};
-use crate::bytecode::isa::OFFSET_SC;
 use crate::bytecode::isa::op;
 
 impl Vm {
@@ -287,15 +286,16 @@ impl Vm {
                         }
                     }};
                 }
-                macro_rules! arith_rr {
-                    ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
+                // Arithmetic fast paths. `$c` is the second operand (register or
+                // constant); anything unusual goes to the one out-of-line slow
+                // path, which re-reads the operands itself.
+                macro_rules! arith {
+                    ($i:expr, $c:expr, $int:expr, $flt:expr) => {{
                         let b = rv!($i.b());
-                        let c = rv!($i.c());
+                        let c: Value = $c;
                         if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                            set_r!(
-                                $i.a(),
-                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                            );
+                            let r = $int(b.as_int_unchecked(), c.as_int_unchecked());
+                            set_r!($i.a(), Value::int(r));
                         } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
                             let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
                             set_r!($i.a(), Value::float($flt(x, y)));
@@ -306,27 +306,9 @@ impl Vm {
                         }
                     }};
                 }
-                macro_rules! arith_rk {
-                    ($i:expr, $tm:expr, $int:expr, $flt:expr) => {{
-                        let b = rv!($i.b());
-                        let c = k[$i.c() as usize];
-                        if b.tag() == TAG_INT && c.tag() == TAG_INT {
-                            set_r!(
-                                $i.a(),
-                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                            );
-                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT {
-                            let (x, y) = (b.as_float_unchecked(), c.as_float_unchecked());
-                            set_r!($i.a(), Value::float($flt(x, y)));
-                        } else if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
-                            set_r!($i.a(), Value::float($flt(x, y)));
-                        } else {
-                            protect!(self.arith_instr_slow($i, func + 1, k));
-                        }
-                    }};
-                }
-                macro_rules! float_rr {
-                    ($i:expr, $tm:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                // `/` and `^`: always float.
+                macro_rules! float_only {
+                    ($i:expr, $c:expr, $flt:expr) => {{
                         let b = rv!($i.b());
                         let c: Value = $c;
                         if let (Some(x), Some(y)) = (b.as_f64(), c.as_f64()) {
@@ -336,29 +318,26 @@ impl Vm {
                         }
                     }};
                 }
-                macro_rules! intdiv_like {
-                    ($i:expr, $tm:expr, $int:expr, $flt:expr, $c:expr, $oc:expr) => {{
+                // `//` and `%`: an integer zero divisor is an error (slow path).
+                macro_rules! int_div {
+                    ($i:expr, $c:expr, $int:expr, $flt:expr) => {{
                         let b = rv!($i.b());
                         let c: Value = $c;
-                        if b.tag() == TAG_INT && c.tag() == TAG_INT && c.as_int_unchecked() != 0 {
-                            set_r!(
-                                $i.a(),
-                                Value::int($int(b.as_int_unchecked(), c.as_int_unchecked()))
-                            );
-                        } else if b.tag() == TAG_FLOAT && c.tag() == TAG_FLOAT
-                            || (b.is_number()
-                                && c.is_number()
-                                && (b.tag() == TAG_FLOAT || c.tag() == TAG_FLOAT))
+                        let both_int = b.tag() == TAG_INT && c.tag() == TAG_INT;
+                        if both_int && c.as_int_unchecked() != 0 {
+                            let r = $int(b.as_int_unchecked(), c.as_int_unchecked());
+                            set_r!($i.a(), Value::int(r));
+                        } else if let (false, Some(x), Some(y)) = (both_int, b.as_f64(), c.as_f64())
                         {
-                            let (x, y) = (b.as_f64().unwrap_or(0.0), c.as_f64().unwrap_or(0.0));
                             set_r!($i.a(), Value::float($flt(x, y)));
                         } else {
                             protect!(self.arith_instr_slow($i, func + 1, k));
                         }
                     }};
                 }
+                // Bitwise on two integers; float and string operands go slow.
                 macro_rules! bitwise {
-                    ($i:expr, $tm:expr, $op:expr, $c:expr, $oc:expr, $swapped:expr) => {{
+                    ($i:expr, $c:expr, $op:expr) => {{
                         let b = rv!($i.b());
                         let c: Value = $c;
                         if b.tag() == TAG_INT && c.tag() == TAG_INT {
@@ -565,70 +544,24 @@ impl Vm {
                         }
                     }
                     op::ADDK => {
-                        arith_rk!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y)
+                        arith!(i, k[i.c() as usize], i64::wrapping_add, |x: f64, y: f64| x
+                            + y)
                     }
                     op::SUBK => {
-                        arith_rk!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y)
+                        arith!(i, k[i.c() as usize], i64::wrapping_sub, |x: f64, y: f64| x
+                            - y)
                     }
                     op::MULK => {
-                        arith_rk!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y)
+                        arith!(i, k[i.c() as usize], i64::wrapping_mul, |x: f64, y: f64| x
+                            * y)
                     }
-                    op::MODK => intdiv_like!(
-                        i,
-                        Tm::Mod,
-                        int_mod,
-                        float_mod,
-                        k[i.c() as usize],
-                        Origin::None
-                    ),
-                    op::POWK => float_rr!(
-                        i,
-                        Tm::Pow,
-                        super::meta::pow,
-                        k[i.c() as usize],
-                        Origin::None
-                    ),
-                    op::DIVK => float_rr!(
-                        i,
-                        Tm::Div,
-                        |x: f64, y: f64| x / y,
-                        k[i.c() as usize],
-                        Origin::None
-                    ),
-                    op::IDIVK => {
-                        intdiv_like!(
-                            i,
-                            Tm::IDiv,
-                            int_floor_div,
-                            float_floor_div,
-                            k[i.c() as usize],
-                            Origin::None
-                        )
-                    }
-                    op::BANDK => bitwise!(
-                        i,
-                        Tm::BAnd,
-                        |x: i64, y: i64| x & y,
-                        k[i.c() as usize],
-                        Origin::None,
-                        i.k()
-                    ),
-                    op::BORK => bitwise!(
-                        i,
-                        Tm::BOr,
-                        |x: i64, y: i64| x | y,
-                        k[i.c() as usize],
-                        Origin::None,
-                        i.k()
-                    ),
-                    op::BXORK => bitwise!(
-                        i,
-                        Tm::BXor,
-                        |x: i64, y: i64| x ^ y,
-                        k[i.c() as usize],
-                        Origin::None,
-                        i.k()
-                    ),
+                    op::MODK => int_div!(i, k[i.c() as usize], int_mod, float_mod),
+                    op::POWK => float_only!(i, k[i.c() as usize], super::meta::pow),
+                    op::DIVK => float_only!(i, k[i.c() as usize], |x: f64, y: f64| x / y),
+                    op::IDIVK => int_div!(i, k[i.c() as usize], int_floor_div, float_floor_div),
+                    op::BANDK => bitwise!(i, k[i.c() as usize], |x: i64, y: i64| x & y),
+                    op::BORK => bitwise!(i, k[i.c() as usize], |x: i64, y: i64| x | y),
+                    op::BXORK => bitwise!(i, k[i.c() as usize], |x: i64, y: i64| x ^ y),
                     op::SHRI => {
                         let b = rv!(i.b());
                         let sc = i.sc() as i64;
@@ -647,77 +580,21 @@ impl Vm {
                             protect!(self.arith_instr_slow(i, func + 1, k));
                         }
                     }
-                    op::ADD => arith_rr!(i, Tm::Add, i64::wrapping_add, |x: f64, y: f64| x + y),
-                    op::SUB => arith_rr!(i, Tm::Sub, i64::wrapping_sub, |x: f64, y: f64| x - y),
-                    op::MUL => arith_rr!(i, Tm::Mul, i64::wrapping_mul, |x: f64, y: f64| x * y),
-                    op::MOD => intdiv_like!(
-                        i,
-                        Tm::Mod,
-                        int_mod,
-                        float_mod,
-                        rv!(i.c()),
-                        Origin::Reg(i.c())
-                    ),
-                    op::POW => {
-                        float_rr!(i, Tm::Pow, super::meta::pow, rv!(i.c()), Origin::Reg(i.c()))
-                    }
-                    op::DIV => float_rr!(
-                        i,
-                        Tm::Div,
-                        |x: f64, y: f64| x / y,
-                        rv!(i.c()),
-                        Origin::Reg(i.c())
-                    ),
-                    op::IDIV => {
-                        intdiv_like!(
-                            i,
-                            Tm::IDiv,
-                            int_floor_div,
-                            float_floor_div,
-                            rv!(i.c()),
-                            Origin::Reg(i.c())
-                        )
-                    }
-                    op::BAND => bitwise!(
-                        i,
-                        Tm::BAnd,
-                        |x: i64, y: i64| x & y,
-                        rv!(i.c()),
-                        Origin::Reg(i.c()),
-                        false
-                    ),
-                    op::BOR => bitwise!(
-                        i,
-                        Tm::BOr,
-                        |x: i64, y: i64| x | y,
-                        rv!(i.c()),
-                        Origin::Reg(i.c()),
-                        false
-                    ),
-                    op::BXOR => bitwise!(
-                        i,
-                        Tm::BXor,
-                        |x: i64, y: i64| x ^ y,
-                        rv!(i.c()),
-                        Origin::Reg(i.c()),
-                        false
-                    ),
-                    op::SHL => bitwise!(
-                        i,
-                        Tm::Shl,
-                        shift_left,
-                        rv!(i.c()),
-                        Origin::Reg(i.c()),
-                        false
-                    ),
-                    op::SHR => bitwise!(
-                        i,
-                        Tm::Shr,
-                        |x: i64, y: i64| shift_left(x, y.wrapping_neg()),
-                        rv!(i.c()),
-                        Origin::Reg(i.c()),
-                        false
-                    ),
+                    op::ADD => arith!(i, rv!(i.c()), i64::wrapping_add, |x: f64, y: f64| x + y),
+                    op::SUB => arith!(i, rv!(i.c()), i64::wrapping_sub, |x: f64, y: f64| x - y),
+                    op::MUL => arith!(i, rv!(i.c()), i64::wrapping_mul, |x: f64, y: f64| x * y),
+                    op::MOD => int_div!(i, rv!(i.c()), int_mod, float_mod),
+                    op::POW => float_only!(i, rv!(i.c()), super::meta::pow),
+                    op::DIV => float_only!(i, rv!(i.c()), |x: f64, y: f64| x / y),
+                    op::IDIV => int_div!(i, rv!(i.c()), int_floor_div, float_floor_div),
+                    op::BAND => bitwise!(i, rv!(i.c()), |x: i64, y: i64| x & y),
+                    op::BOR => bitwise!(i, rv!(i.c()), |x: i64, y: i64| x | y),
+                    op::BXOR => bitwise!(i, rv!(i.c()), |x: i64, y: i64| x ^ y),
+                    op::SHL => bitwise!(i, rv!(i.c()), shift_left),
+                    op::SHR => bitwise!(i, rv!(i.c()), |x: i64, y: i64| shift_left(
+                        x,
+                        y.wrapping_neg()
+                    )),
                     op::UNM => {
                         let b = rv!(i.b());
                         match b.tag() {
@@ -1263,7 +1140,11 @@ impl Vm {
         let rb = self.stk(rbase + i.b());
         let (b, ob) = (rb, Origin::Reg(i.b()));
         let kc = || k.get(i.c() as usize).copied().unwrap_or(Value::NIL);
-        let (tm, x, y, ox, oy) = match i.op_byte() {
+        let Some(tm) = super::meta::arith_event(i) else {
+            return Err(self.rt_error("invalid instruction"));
+        };
+        // Operands in source order, with where they came from.
+        let (x, y, ox, oy) = match i.op_byte() {
             op::ADD
             | op::SUB
             | op::MUL
@@ -1275,65 +1156,25 @@ impl Vm {
             | op::BOR
             | op::BXOR
             | op::SHL
-            | op::SHR => {
-                let tm = match i.op_byte() {
-                    op::ADD => Tm::Add,
-                    op::SUB => Tm::Sub,
-                    op::MUL => Tm::Mul,
-                    op::MOD => Tm::Mod,
-                    op::POW => Tm::Pow,
-                    op::DIV => Tm::Div,
-                    op::IDIV => Tm::IDiv,
-                    op::BAND => Tm::BAnd,
-                    op::BOR => Tm::BOr,
-                    op::BXOR => Tm::BXor,
-                    op::SHL => Tm::Shl,
-                    _ => Tm::Shr,
-                };
-                let c = self.stk(rbase + i.c());
-                (tm, b, c, ob, Origin::Reg(i.c()))
-            }
-            op::ADDK
-            | op::SUBK
-            | op::MULK
-            | op::MODK
-            | op::POWK
-            | op::DIVK
-            | op::IDIVK
-            | op::BANDK
-            | op::BORK
-            | op::BXORK => {
-                let tm = match i.op_byte() {
-                    op::ADDK => Tm::Add,
-                    op::SUBK => Tm::Sub,
-                    op::MULK => Tm::Mul,
-                    op::MODK => Tm::Mod,
-                    op::POWK => Tm::Pow,
-                    op::DIVK => Tm::Div,
-                    op::IDIVK => Tm::IDiv,
-                    op::BANDK => Tm::BAnd,
-                    op::BORK => Tm::BOr,
-                    _ => Tm::BXor,
-                };
-                if i.k() {
-                    (tm, kc(), b, Origin::None, ob)
+            | op::SHR => (b, self.stk(rbase + i.c()), ob, Origin::Reg(i.c())),
+            op::ADDI | op::SHRI | op::SHLI => {
+                // SHRI from `x << c` stores -c; the event is __shl(x, c).
+                let imm = if i.op_byte() == op::SHRI && i.k() {
+                    -(i.sc() as i64)
                 } else {
-                    (tm, b, kc(), ob, Origin::None)
+                    i.sc() as i64
+                };
+                let c = Value::int(imm);
+                if i.k() && i.op_byte() == op::ADDI || i.op_byte() == op::SHLI {
+                    (c, b, Origin::None, ob)
+                } else {
+                    (b, c, ob, Origin::None)
                 }
             }
-            op::ADDI => {
-                let c = Value::int(i.sc() as i64);
-                if i.k() {
-                    (Tm::Add, c, b, Origin::None, ob)
-                } else {
-                    (Tm::Add, b, c, ob, Origin::None)
-                }
-            }
-            op::SHRI if i.k() => (Tm::Shl, b, Value::int(-(i.sc() as i64)), ob, Origin::None),
-            op::SHRI => (Tm::Shr, b, Value::int(i.sc() as i64), ob, Origin::None),
-            op::SHLI => (Tm::Shl, Value::int(i.sc() as i64), b, Origin::None, ob),
-            op::UNM => (Tm::Unm, b, b, ob, ob),
-            _ => (Tm::BNot, b, b, ob, ob),
+            op::UNM | op::BNOT => (b, b, ob, ob),
+            // The constant forms; `k` means the compiler swapped the operands.
+            _ if i.k() => (kc(), b, Origin::None, ob),
+            _ => (b, kc(), ob, Origin::None),
         };
         let v = self.arith_slow(tm, x, y, ox, oy)?;
         // Stack-relative: the stack may have moved during a metamethod call.
@@ -1366,15 +1207,15 @@ impl Vm {
     /// Fast `t[i] = v` for an integer key inside the array part.
     #[inline]
     fn fast_set_int(&mut self, ti: usize, key: i64, v: Value) -> bool {
-        let asize = table::array_size(&self.heap, ti);
-        if (key as u64).wrapping_sub(1) < asize as u64 {
-            let cur = table::get_int(&self.heap, ti, key);
-            if !cur.is_nil() || table::metatable(&self.heap, ti) == 0 {
-                let _ = table::set_int(&mut self.heap, ti, key, v);
-                return true;
+        match table::array_slot_of(&self.heap, ti, key) {
+            // An array slot that holds a value, or any slot when no
+            // `__newindex` can intervene: store in place.
+            Some(s) if !self.heap.get(s).is_nil() || table::metatable(&self.heap, ti) == 0 => {
+                self.heap.set(s, v);
+                true
             }
+            _ => false,
         }
-        false
     }
 
     /// Grows a table's array part to `n` (SETLIST preallocation).
@@ -1483,6 +1324,3 @@ impl Vm {
         self.rt_error(&format!("bad 'for' {what} (number expected, got {t})"))
     }
 }
-
-// Silence an unused-import warning when OFFSET_SC is only used through Instr.
-const _: i32 = OFFSET_SC;

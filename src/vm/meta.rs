@@ -20,6 +20,31 @@ pub enum Origin {
     None,
 }
 
+/// The metamethod event of an arithmetic or bitwise instruction (all
+/// operand forms: register, constant `K`, immediate `I`), `None` for other
+/// instructions. `SHRI` with `k` set was compiled from `x << c`.
+pub fn arith_event(i: crate::bytecode::Instr) -> Option<Tm> {
+    use crate::bytecode::isa::op;
+    Some(match i.op_byte() {
+        op::ADD | op::ADDK | op::ADDI => Tm::Add,
+        op::SUB | op::SUBK => Tm::Sub,
+        op::MUL | op::MULK => Tm::Mul,
+        op::MOD | op::MODK => Tm::Mod,
+        op::POW | op::POWK => Tm::Pow,
+        op::DIV | op::DIVK => Tm::Div,
+        op::IDIV | op::IDIVK => Tm::IDiv,
+        op::BAND | op::BANDK => Tm::BAnd,
+        op::BOR | op::BORK => Tm::BOr,
+        op::BXOR | op::BXORK => Tm::BXor,
+        op::SHL | op::SHLI => Tm::Shl,
+        op::SHRI if i.k() => Tm::Shl,
+        op::SHR | op::SHRI => Tm::Shr,
+        op::UNM => Tm::Unm,
+        op::BNOT => Tm::BNot,
+        _ => return None,
+    })
+}
+
 /// Maximum length of `__index`/`__newindex` chains (Lua's `MAXTAGLOOP`).
 const MAX_TAG_LOOP: u32 = 2000;
 

@@ -99,6 +99,14 @@ pub fn invalidate_tm_cache(h: &mut Heap, t: usize) {
     h.mem[t].lo &= !(0xffu64 << 48);
 }
 
+/// Slot index of the array-part element for integer key `key`, if the
+/// key falls inside the array part.
+#[inline(always)]
+pub fn array_slot_of(h: &Heap, t: usize, key: i64) -> Option<usize> {
+    let asize = array_size(h, t);
+    ((key as u64).wrapping_sub(1) < asize as u64).then(|| array_slot(h, t, (key - 1) as u32))
+}
+
 /// Slot index of array element `i` (0-based).
 #[inline(always)]
 fn array_slot(h: &Heap, t: usize, i: u32) -> usize {
