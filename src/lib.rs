@@ -7,6 +7,9 @@
 //! ([`package`]) carry the bytecode in signed, lazily loaded slots.
 
 pub mod bytecode;
+pub mod codegen;
+pub mod engine;
+pub mod jit;
 pub mod lua;
 pub mod package;
 pub mod profile;

@@ -279,17 +279,49 @@ fn list_var(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The corpus with the default settings (native engine, `--tier=auto`)
+/// plus `$SLOTJIT_CORPUS_ARGS`.
 #[test]
 fn lua_corpus() {
+    run_corpus(&[]);
+}
+
+/// Tier 0 alone over a host arena (no Wasmtime at all).
+#[test]
+fn lua_corpus_jit_off() {
+    run_corpus(&["--jit=off"]);
+}
+
+/// Tier 0 over the isolate's Wasm linear memory.
+#[test]
+fn lua_corpus_tier_interp() {
+    run_corpus(&["--tier=interp"]);
+}
+
+/// Every function compiled by the baseline tier before it first runs.
+#[test]
+fn lua_corpus_tier_baseline() {
+    run_corpus(&["--tier=baseline"]);
+}
+
+/// Tier-up in the middle of programs: functions compiled after two calls.
+#[test]
+fn lua_corpus_tier_auto_eager() {
+    run_corpus(&["--tier=auto", "--jit-threshold=2"]);
+}
+
+fn run_corpus(tier_args: &[&str]) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_slotjit"));
     let dir = corpus_dir();
     let filter = list_var("SLOTJIT_CORPUS_FILTER");
     let exclude = list_var("SLOTJIT_CORPUS_EXCLUDE");
-    let extra: Vec<String> = std::env::var("SLOTJIT_CORPUS_ARGS")
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
+    let mut extra: Vec<String> = tier_args.iter().map(|s| s.to_string()).collect();
+    extra.extend(
+        std::env::var("SLOTJIT_CORPUS_ARGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned),
+    );
     let timeout = Duration::from_secs(
         std::env::var("SLOTJIT_CORPUS_TIMEOUT")
             .ok()

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use slotjit::bytecode::Proto;
-use slotjit::vm::{Vm, VmError, VmOptions};
+use slotjit::engine::{Engines, Isolate, IsolateOptions, PoolLimits};
+use slotjit::jit::{JitOptions, TierMode};
+use slotjit::vm::{Value, Vm, VmError, VmOptions};
 
 use super::report;
 
@@ -31,6 +33,27 @@ pub struct RunArgs {
     /// without --sandbox, where every path is reachable anyway).
     #[arg(long = "allow-dir", value_name = "DIR")]
     allow_dir: Vec<PathBuf>,
+    /// Which tiers run: `interp` (interpreter only), `baseline` (every
+    /// function compiled to native code before it first runs) or `auto`
+    /// (interpreter first, hot functions compiled). Results are identical.
+    #[arg(long, value_enum, default_value_t = TierArg::Auto, value_name = "TIER")]
+    tier: TierArg,
+    /// `off`: no native code engine at all (the interpreter over a host
+    /// memory arena); `on` (default) uses Wasmtime when the host supports it.
+    #[arg(long, value_enum, default_value_t = JitSwitch::On, value_name = "on|off")]
+    jit: JitSwitch,
+    /// Calls after which a function is compiled in `--tier=auto` (loops
+    /// count one call per 100 back-edges).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    jit_threshold: u64,
+    /// Wall-clock limit for the script; past it the run stops with
+    /// SJ-JIT-EXEC-TIMEOUT, which `pcall` cannot catch. E.g. `500ms`, `10s`.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    time_limit: Option<std::time::Duration>,
+    /// After the run, print JIT metrics to stderr: compilations, time and
+    /// bytes, code-table installs, native entries, peak guest memory.
+    #[arg(long)]
+    stats: bool,
     /// Script file (`.lua` or `.sbc`) followed by its arguments.
     #[arg(
         trailing_var_arg = true,
@@ -38,6 +61,101 @@ pub struct RunArgs {
         value_name = "FILE [ARGS]"
     )]
     script: Vec<String>,
+}
+
+/// `--tier` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum TierArg {
+    Interp,
+    Baseline,
+    Auto,
+}
+
+/// `--jit` values.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum JitSwitch {
+    On,
+    Off,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = |e: std::num::ParseFloatError| format!("invalid time '{s}': {e}");
+    let secs = if let Some(ms) = s.strip_suffix("ms") {
+        ms.parse::<f64>().map_err(bad)? / 1000.0
+    } else if let Some(sec) = s.strip_suffix('s') {
+        sec.parse::<f64>().map_err(bad)?
+    } else {
+        s.parse::<f64>().map_err(bad)?
+    };
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!("invalid time '{s}': must be positive"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// Where the script runs: a plain VM (tier 0 over a host arena) or an
+/// isolate with native code.
+enum Runner {
+    Plain(Box<Vm>),
+    Native(Box<Isolate>),
+}
+
+impl Runner {
+    fn vm(&mut self) -> &mut Vm {
+        match self {
+            Runner::Plain(vm) => vm,
+            Runner::Native(iso) => iso.vm_mut(),
+        }
+    }
+
+    fn call_protected(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+        match self {
+            Runner::Plain(vm) => vm.call_protected(f, args),
+            Runner::Native(iso) => iso.call_protected(f, args),
+        }
+    }
+}
+
+/// Creates the runner `a` asks for. Without a usable native engine the
+/// reason is printed once and the interpreter runs everything.
+fn make_runner(a: &RunArgs, memory_limit: u64) -> Result<Runner, String> {
+    let plain = || {
+        Vm::new(VmOptions { memory_limit })
+            .map(|vm| Runner::Plain(Box::new(vm)))
+            .map_err(|e| e.to_string())
+    };
+    if a.jit == JitSwitch::Off {
+        if a.time_limit.is_some() {
+            return Err("--time-limit needs the native engine (drop --jit=off)".into());
+        }
+        return plain();
+    }
+    let engines = match Engines::new(PoolLimits::default()) {
+        Ok(e) => e,
+        Err(e) => {
+            report(&e.to_string());
+            return plain();
+        }
+    };
+    let jit = JitOptions {
+        tier: match a.tier {
+            TierArg::Interp => TierMode::Interp,
+            TierArg::Baseline => TierMode::Baseline,
+            TierArg::Auto => TierMode::Auto,
+        },
+        call_threshold: a.jit_threshold,
+        backedge_threshold: a.jit_threshold.saturating_mul(100),
+    };
+    match Isolate::new(&engines, &IsolateOptions { memory_limit, jit }) {
+        Ok(mut iso) => {
+            iso.set_time_limit(a.time_limit);
+            Ok(Runner::Native(Box::new(iso)))
+        }
+        Err(e) => {
+            report(&e.to_string());
+            plain()
+        }
+    }
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -94,13 +212,11 @@ pub fn run(a: RunArgs) -> i32 {
         };
         return super::package::run_package(Path::new(file), file, args, a.memory_limit, profile);
     }
-    let opts = VmOptions {
-        memory_limit: a.memory_limit.unwrap_or(VmOptions::default().memory_limit),
-    };
-    let mut vm = match Vm::new(opts) {
-        Ok(vm) => vm,
+    let memory_limit = a.memory_limit.unwrap_or(VmOptions::default().memory_limit);
+    let mut runner = match make_runner(&a, memory_limit) {
+        Ok(r) => r,
         Err(e) => {
-            report(&e.to_string());
+            report(&e);
             return 1;
         }
     };
@@ -117,25 +233,31 @@ pub fn run(a: RunArgs) -> i32 {
             return 1;
         }
     }
-    if slotjit::stdlib::open_with_profile(&mut vm, profile).is_err() {
+    if slotjit::stdlib::open_with_profile(runner.vm(), profile).is_err() {
         report("cannot initialize the standard library");
         return 1;
     }
-    vm.profile.feedback_enabled = a.profile_dump;
-    let status = run_in(&mut vm, &a);
-    vm.flush();
+    runner.vm().profile.feedback_enabled = a.profile_dump;
+    let status = run_in(&mut runner, &a);
+    runner.vm().flush();
     if a.profile_dump {
-        eprint!("{}", slotjit::profile::dump(&vm));
+        eprint!("{}", slotjit::profile::dump(runner.vm()));
+    }
+    if a.stats {
+        match &runner {
+            Runner::Native(iso) => eprint!("{}", iso.stats()),
+            Runner::Plain(_) => eprintln!("slotjit: --stats: no native engine (interpreter only)"),
+        }
     }
     status
 }
 
-fn run_in(vm: &mut Vm, a: &RunArgs) -> i32 {
+fn run_in(runner: &mut Runner, a: &RunArgs) -> i32 {
     let (script, script_args): (Option<&String>, &[String]) = match a.script.split_first() {
         Some((f, rest)) => (Some(f), rest),
         None => (None, &[]),
     };
-    if let Err(e) = set_arg_table(vm, script, script_args) {
+    if let Err(e) = set_arg_table(runner.vm(), script, script_args) {
         report(&e);
         return 1;
     }
@@ -147,7 +269,7 @@ fn run_in(vm: &mut Vm, a: &RunArgs) -> i32 {
                 return 1;
             }
         };
-        if let Err(code) = run_proto(vm, proto, &[]) {
+        if let Err(code) = run_proto(runner, proto, &[]) {
             return code;
         }
     }
@@ -159,7 +281,7 @@ fn run_in(vm: &mut Vm, a: &RunArgs) -> i32 {
                 return 1;
             }
         };
-        if let Err(code) = run_proto(vm, proto, script_args) {
+        if let Err(code) = run_proto(runner, proto, script_args) {
             return code;
         }
     } else if a.execute.is_none() {
@@ -169,7 +291,8 @@ fn run_in(vm: &mut Vm, a: &RunArgs) -> i32 {
     0
 }
 
-fn run_proto(vm: &mut Vm, proto: Proto, args: &[String]) -> Result<(), i32> {
+fn run_proto(runner: &mut Runner, proto: Proto, args: &[String]) -> Result<(), i32> {
+    let vm = runner.vm();
     let f = match vm.load_main(proto) {
         Ok(f) => f,
         Err(_) => {
@@ -187,7 +310,9 @@ fn run_proto(vm: &mut Vm, proto: Proto, args: &[String]) -> Result<(), i32> {
             }
         }
     }
-    match vm.call_protected(f, &vals) {
+    let r = runner.call_protected(f, &vals);
+    let vm = runner.vm();
+    match r {
         Ok(_) => Ok(()),
         // `os.exit` unwinds to here with the status to exit with.
         Err(_) if vm.libs.exit_code.is_some() => Err(vm.libs.exit_code.unwrap_or(0)),

@@ -26,12 +26,30 @@ pub struct ProtoProfile {
 }
 
 /// All protos' profiles for one isolate.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Profile {
     /// Indexed by proto id.
     pub protos: Vec<ProtoProfile>,
     /// Whether per-site feedback is being recorded.
     pub feedback_enabled: bool,
+    /// Calls after which a proto asks to be compiled (`u64::MAX`: never).
+    pub call_threshold: u64,
+    /// Loop back-edges after which a proto asks to be compiled.
+    pub backedge_threshold: u64,
+    /// Protos that crossed a threshold, in order; the JIT drains this.
+    pub hot: Vec<u32>,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile {
+            protos: Vec::new(),
+            feedback_enabled: false,
+            call_threshold: u64::MAX,
+            backedge_threshold: u64::MAX,
+            hot: Vec::new(),
+        }
+    }
 }
 
 impl Profile {
@@ -50,6 +68,9 @@ impl Profile {
     pub fn on_call(&mut self, id: u32) {
         if let Some(p) = self.protos.get_mut(id as usize) {
             p.calls += 1;
+            if p.calls == self.call_threshold {
+                self.hot.push(id);
+            }
         }
     }
 
@@ -58,6 +79,9 @@ impl Profile {
     pub fn on_backedge(&mut self, id: u32) {
         if let Some(p) = self.protos.get_mut(id as usize) {
             p.backedges += 1;
+            if p.backedges == self.backedge_threshold {
+                self.hot.push(id);
+            }
         }
     }
 

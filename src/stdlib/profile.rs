@@ -46,6 +46,9 @@ pub struct LibState {
     /// error that `os.exit` raises unwinds to the embedder, which must
     /// check this field (the CLI does).
     pub exit_code: Option<i32>,
+    /// Set when the isolate's deadline passed: like `os.exit`, the error
+    /// unwinds to the embedder through every `pcall`.
+    pub interrupted: bool,
 }
 
 /// Open files a sandboxed isolate may hold at once.

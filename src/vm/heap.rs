@@ -8,6 +8,7 @@
 //! corrupted offset panics inside the isolate (caught at the API boundary)
 //! instead of touching host memory.
 
+use super::guest_memory::GuestMemory;
 use super::layout::*;
 use super::value::Value;
 
@@ -21,7 +22,7 @@ pub struct OutOfMemory;
 /// The arena and its allocator.
 pub struct Heap {
     /// The memory itself. Slot 0 is reserved so that offset 0 means "none".
-    pub mem: Vec<Slot>,
+    pub mem: GuestMemory,
     /// First never-allocated slot.
     bump: u32,
     /// Heads of exact-size free lists (slot indices; 0 = empty), by size.
@@ -36,14 +37,25 @@ pub struct Heap {
     seed: u32,
 }
 
+/// Slots in an arena for a memory limit of `limit_bytes` (rounded down to
+/// whole slots, at least 64 KiB, at most 4 GiB since offsets are 32-bit).
+pub fn arena_slots(limit_bytes: u64) -> usize {
+    let bytes = limit_bytes.clamp(64 * 1024, u32::MAX as u64 & !(SLOT_BYTES as u64 - 1));
+    (bytes / SLOT_BYTES as u64) as usize
+}
+
 impl Heap {
     /// Reserves an arena of `limit_bytes` (rounded down to whole slots, at
     /// least 64 KiB, at most 4 GiB since offsets are 32-bit).
     pub fn new(limit_bytes: u64) -> Heap {
-        let bytes = limit_bytes.clamp(64 * 1024, u32::MAX as u64 & !(SLOT_BYTES as u64 - 1));
-        let slots = (bytes / SLOT_BYTES as u64) as usize;
+        Heap::with_memory(GuestMemory::host(arena_slots(limit_bytes)))
+    }
+
+    /// A heap over `mem` (zeroed, at least 64 KiB): the linear memory of a
+    /// Wasmtime store, or a host arena.
+    pub fn with_memory(mem: GuestMemory) -> Heap {
         Heap {
-            mem: bytemuck::zeroed_vec(slots),
+            mem,
             bump: 1,
             small_free: [0; SMALL_CLASSES + 1],
             large_free: 0,
@@ -98,12 +110,12 @@ impl Heap {
     /// All of memory as bytes.
     #[inline]
     pub fn bytes(&self) -> &[u8] {
-        bytemuck::cast_slice(&self.mem)
+        bytemuck::cast_slice(&self.mem[..])
     }
     /// All of memory as mutable bytes.
     #[inline]
     pub fn bytes_mut(&mut self) -> &mut [u8] {
-        bytemuck::cast_slice_mut(&mut self.mem)
+        bytemuck::cast_slice_mut(&mut self.mem[..])
     }
 
     // -- allocation ------------------------------------------------------------

@@ -22,33 +22,66 @@ fn host_entry(vm: &mut Vm, _a: super::Args) -> Result<u32, Throw> {
     Err(vm.error_msg_raw(b"the host entry frame cannot be called"))
 }
 
+/// A protected top-level call over any context that holds a VM: the VM
+/// itself (tier 0 only) or a Wasmtime store whose data holds it (compiled
+/// code may run). `vm_of` reaches the VM; `call` runs the function at the
+/// given stack index to completion like [`Vm::call_at`] with all results.
+pub(crate) fn call_protected_with<C>(
+    cx: &mut C,
+    vm_of: fn(&mut C) -> &mut Vm,
+    f: Value,
+    args: &[Value],
+    call: impl FnOnce(&mut C, u32) -> Result<(), Throw>,
+) -> Result<Vec<Value>, VmError> {
+    let (saved_frames, saved_top) = {
+        let vm = vm_of(cx);
+        (vm.nframes, vm.top)
+    };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        call_protected_inner(cx, vm_of, f, args, call)
+    }));
+    let vm = vm_of(cx);
+    match result {
+        Ok(r) => {
+            vm.nframes = saved_frames;
+            vm.top = saved_top;
+            r
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".to_string());
+            // The isolate's state is unknown now; the embedder must drop it.
+            vm.poisoned = true;
+            Err(VmError::Internal(what))
+        }
+    }
+}
+
+fn call_protected_inner<C>(
+    cx: &mut C,
+    vm_of: fn(&mut C) -> &mut Vm,
+    f: Value,
+    args: &[Value],
+    call: impl FnOnce(&mut C, u32) -> Result<(), Throw>,
+) -> Result<Vec<Value>, VmError> {
+    let (func, base, host_frame) = vm_of(cx).enter_host_call(f, args)?;
+    let r = call(cx, func);
+    vm_of(cx).leave_host_call(r, func, base, host_frame)
+}
+
 impl Vm {
     /// Calls `f(args...)` as `lua.c` runs a script: inside a native base
     /// frame (shown as `[C]: in ?` in tracebacks). Returns all results.
     pub fn call_protected(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
-        let saved_frames = self.nframes;
-        let saved_top = self.top;
-        let result = catch_unwind(AssertUnwindSafe(|| self.call_protected_inner(f, args)));
-        match result {
-            Ok(r) => {
-                self.nframes = saved_frames;
-                self.top = saved_top;
-                r
-            }
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                // The isolate's state is unknown now; the embedder must drop it.
-                self.poisoned = true;
-                Err(VmError::Internal(what))
-            }
-        }
+        call_protected_with(self, |vm| vm, f, args, |vm, func| vm.call_at(func, -1))
     }
 
-    fn call_protected_inner(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+    /// Sets up the host base frame and the call of `f(args...)`; returns the
+    /// function's stack index, the base slot and the host frame index.
+    fn enter_host_call(&mut self, f: Value, args: &[Value]) -> Result<(u32, u32, u32), VmError> {
         if self.poisoned {
             return Err(VmError::Internal(
                 "isolate was poisoned by an earlier internal error".into(),
@@ -85,7 +118,18 @@ impl Vm {
         }
         self.top = func + 1 + args.len() as u32;
         self.c_calls += LUA_C_LEVELS;
-        let r = self.call_at(func, -1);
+        Ok((func, base, host_frame))
+    }
+
+    /// Collects the results of a host call (or turns its error into a
+    /// [`VmError`] with message and traceback) and removes the base frame.
+    fn leave_host_call(
+        &mut self,
+        r: Result<(), Throw>,
+        func: u32,
+        base: u32,
+        host_frame: u32,
+    ) -> Result<Vec<Value>, VmError> {
         self.c_calls -= LUA_C_LEVELS;
         match r {
             Ok(()) => {

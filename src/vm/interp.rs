@@ -23,12 +23,25 @@ impl Vm {
     /// Runs frames until frame `entry` (the first frame of this call) has
     /// returned, catching errors at `pcall` boundaries at or above it.
     pub(crate) fn execute(&mut self, entry: u32) -> Result<(), Throw> {
+        self.execute_mode::<false>(entry)
+    }
+
+    /// [`Vm::execute`], or with `STEP` only the instruction at the saved pc
+    /// of frame `entry` (and whatever it calls): the slow path of compiled
+    /// code. Either way the run stops early, with [`JitHooks::pending`] set,
+    /// when a frame whose proto has compiled code is entered and
+    /// [`JitHooks::exit_entry`] is `entry` (a driver that can call Wasm is
+    /// waiting; see `crate::engine::host`).
+    pub(crate) fn execute_mode<const STEP: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         loop {
-            // Two instantiations: the common one has no feedback branch at all.
-            let r = if self.profile.feedback_enabled {
-                self.run::<true>(entry)
+            // Separate instantiations: the common one has no feedback branch
+            // and no step check at all.
+            let r = if STEP {
+                self.run::<false, true>(entry)
+            } else if self.profile.feedback_enabled {
+                self.run::<true, false>(entry)
             } else {
-                self.run::<false>(entry)
+                self.run::<false, false>(entry)
             };
             match r {
                 Ok(()) => return Ok(()),
@@ -48,8 +61,8 @@ impl Vm {
     /// Finds the innermost protected-call boundary above `entry`; if there is
     /// one, unwinds to it, stores `false, error` as its results and returns true.
     pub(crate) fn catch(&mut self, entry: u32) -> Result<bool, Throw> {
-        if self.libs.exit_code.is_some() {
-            // `os.exit` unwinds to the host; no `pcall` may stop it.
+        if self.libs.exit_code.is_some() || self.libs.interrupted {
+            // `os.exit` and deadlines unwind to the host; no `pcall` may stop them.
             return Ok(false);
         }
         let mut m = self.nframes;
@@ -173,10 +186,20 @@ impl Vm {
 
     /// The dispatch loop.
     #[allow(clippy::cognitive_complexity)]
-    fn run<const FEEDBACK: bool>(&mut self, entry: u32) -> Result<(), Throw> {
+    fn run<const FEEDBACK: bool, const STEP: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         'newframe: loop {
             let mut fi = self.nframes - 1;
             let mut fr = self.frame(fi);
+            if self.jit.exit_entry == entry
+                && (!self.profile.hot.is_empty()
+                    || (fr.saved_pc == 0
+                        && !(STEP && fi == entry)
+                        && fr.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
+                        && self.jit.is_compiled(fr.id)))
+            {
+                self.jit.pending = true;
+                return Ok(());
+            }
             if fr.flags & FRAME_LUA == 0 {
                 self.finish_protected(fi)?;
                 if fi <= entry {
@@ -212,6 +235,13 @@ impl Vm {
             }
 
             loop {
+                if STEP && fi == entry {
+                    if self.jit.step_done {
+                        self.set_saved_pc(fi, pc as u32);
+                        return Ok(());
+                    }
+                    self.jit.step_done = true;
+                }
                 let i = code[pc];
                 pc += 1;
                 if FEEDBACK {
@@ -746,7 +776,9 @@ impl Vm {
                         let f = rvs!(i.a());
                         if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
                             let nfi = self.nframes - 1;
-                            if self.frame(nfi).id == fr.id {
+                            // With a driver waiting, the callee may have
+                            // compiled code: enter it through 'newframe.
+                            if self.frame(nfi).id == fr.id && self.jit.exit_entry != entry {
                                 enter_same_proto!(nfi);
                                 continue;
                             }

@@ -9,6 +9,7 @@ pub mod closure;
 pub mod coroutine;
 pub mod error;
 pub mod gc;
+pub mod guest_memory;
 pub mod heap;
 pub mod host;
 pub mod interp;
@@ -20,7 +21,7 @@ pub mod table;
 pub mod thread;
 pub mod value;
 
-mod call;
+pub(crate) mod call;
 
 use std::rc::Rc;
 
@@ -140,6 +141,51 @@ pub(crate) struct ThreadAux {
     pub pcalls: u32,
 }
 
+/// What the interpreter needs to know about compiled code: which protos have
+/// it, and whether a driver that can call it is waiting (see
+/// [`Vm::execute_mode`]). Without a native engine this stays empty and the
+/// interpreter never stops early.
+#[derive(Debug)]
+pub struct JitHooks {
+    /// Frame index of the driver whose run may stop to enter compiled code
+    /// (`u32::MAX`: none).
+    pub(crate) exit_entry: u32,
+    /// Set when a run stopped because the newest frame has compiled code.
+    pub(crate) pending: bool,
+    /// In a single-step run: the one instruction has been executed.
+    pub(crate) step_done: bool,
+    /// Per proto id: compiled code is installed in its code-table slot.
+    compiled: Vec<bool>,
+}
+
+impl Default for JitHooks {
+    fn default() -> Self {
+        JitHooks {
+            exit_entry: u32::MAX,
+            pending: false,
+            step_done: false,
+            compiled: Vec::new(),
+        }
+    }
+}
+
+impl JitHooks {
+    /// Whether proto `id` has compiled code.
+    #[inline(always)]
+    pub fn is_compiled(&self, id: u32) -> bool {
+        self.compiled.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// Records that proto `id` now runs compiled code.
+    pub fn set_compiled(&mut self, id: u32) {
+        let i = id as usize;
+        if self.compiled.len() <= i {
+            self.compiled.resize(i + 1, false);
+        }
+        self.compiled[i] = true;
+    }
+}
+
 /// An isolate: guest heap, loaded code, globals and the running coroutine.
 pub struct Vm {
     /// Guest memory.
@@ -217,12 +263,19 @@ pub struct Vm {
     /// `host_data.as_ref()?.downcast_ref::<T>()`. `None` by default. It is
     /// not a GC root: guest values must not be stored in it.
     pub host_data: Option<Box<dyn std::any::Any>>,
+    /// Interpreter side of the JIT.
+    pub jit: JitHooks,
 }
 
 impl Vm {
     /// Creates an isolate with an empty global table and no library.
     pub fn new(opts: VmOptions) -> Result<Vm, VmError> {
-        let mut heap = Heap::new(opts.memory_limit);
+        Vm::with_heap(Heap::new(opts.memory_limit))
+    }
+
+    /// Creates an isolate over a given (zeroed) heap, e.g. one in the linear
+    /// memory of a Wasmtime store.
+    pub fn with_heap(mut heap: Heap) -> Result<Vm, VmError> {
         let oom = |_| VmError::OutOfMemory;
         let globals = table::new_table(&mut heap, 0, 64).map_err(oom)?;
         let registry = table::new_table(&mut heap, 0, 8).map_err(oom)?;
@@ -267,6 +320,7 @@ impl Vm {
             mm_resumable: false,
             warnings_on: false,
             host_data: None,
+            jit: JitHooks::default(),
         };
         let aux = vm.new_aux();
         tf::set_aux_id(&mut vm.heap, main, aux);

@@ -1,0 +1,249 @@
+//! The host side of compiled code: the runtime imports (`step`, the
+//! interpreter trampoline) and the *driver* that alternates between the
+//! interpreter and compiled functions.
+//!
+//! The interpreter only has `&mut Vm`, and calling Wasm needs the store, so
+//! the interpreter never calls compiled code itself. A driver — the top-level
+//! call, or a host import called by compiled code — runs the interpreter
+//! with itself registered as the exit point; when the interpreter enters a
+//! frame whose proto has compiled code it stops (`JitHooks::pending`), the
+//! driver calls the compiled function through the store and then lets the
+//! interpreter continue. Errors from compiled code come back as a Wasm trap
+//! carrying [`LuaThrow`]; the driver then unwinds Lua frames exactly as the
+//! interpreter would (`pcall` boundaries included).
+//!
+//! Natives that call Lua (`table.sort` comparators, metamethods, `gsub`
+//! callbacks) run the callee in the interpreter, and so do coroutines: a
+//! coroutine can only yield when no Wasm frame is on the native stack.
+
+use wasmtime::{AsContextMut, Caller, Func, Store, Trap};
+
+use super::isolate::IsolateData;
+use crate::vm::thread::{FRAME_INTERRUPTED, FRAME_LUA};
+use crate::vm::value::Value;
+use crate::vm::{Throw, Vm, VmError};
+
+/// Nesting of drivers (compiled code → import → compiled code ...) beyond
+/// which calls stay in the interpreter. Each level costs native stack, while
+/// the interpreter runs Lua-to-Lua calls without native recursion; this keeps
+/// deep Lua recursion (up to the Lua stack limit) safe on any thread.
+pub const MAX_NATIVE_NESTING: u32 = 48;
+
+/// Marker error: a Lua error (the value is in the VM) unwinding Wasm frames.
+#[derive(Debug)]
+pub struct LuaThrow;
+
+impl std::fmt::Display for LuaThrow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lua error")
+    }
+}
+
+impl std::error::Error for LuaThrow {}
+
+fn vm_of(store: &mut Store<IsolateData>) -> &mut Vm {
+    &mut store.data_mut().vm
+}
+
+/// [`Vm::call_protected`] with compiled code.
+pub(crate) fn call_protected(
+    store: &mut Store<IsolateData>,
+    f: Value,
+    args: &[Value],
+) -> Result<Vec<Value>, VmError> {
+    store.data_mut().vm.libs.interrupted = false;
+    // A deadline for this call, if any (epoch ticks of EPOCH_TICK_MS).
+    match store.data().jit.time_limit {
+        Some(limit) => {
+            let ticks = (limit.as_millis() as u64 / super::EPOCH_TICK_MS).max(1);
+            store.set_epoch_deadline(ticks);
+        }
+        None => store.set_epoch_deadline(u64::MAX / 2),
+    }
+    crate::vm::host::call_protected_with(store, vm_of, f, args, |store, func| {
+        call_at(store, func)
+    })
+}
+
+/// [`Vm::call_at`] (all results) through a driver.
+fn call_at(store: &mut Store<IsolateData>, func: u32) -> Result<(), Throw> {
+    let vm = &mut store.data_mut().vm;
+    vm.c_calls += 1;
+    vm.nny += 1;
+    let r = (|| {
+        let vm = &mut store.data_mut().vm;
+        vm.check_c_level(vm.c_calls + vm.pcalls)?;
+        let entry = vm.nframes;
+        match vm.precall(func, -1)? {
+            crate::vm::call::PreCall::Done => Ok(()),
+            crate::vm::call::PreCall::Lua => drive(store, entry, false),
+        }
+    })();
+    let vm = &mut store.data_mut().vm;
+    vm.c_calls -= 1;
+    vm.nny -= 1;
+    r
+}
+
+/// Writes the runtime block compiled code reads: the byte address of
+/// register 0 of frame `fi`.
+fn publish_base(vm: &mut Vm, fi: u32) {
+    let func = vm.frame(fi).func as u64;
+    let at = crate::codegen::RT_BLOCK_BASE as usize / 16;
+    vm.heap.mem[at].lo = (vm.stack as u64 + func + 1) * 16;
+}
+
+/// Runs frames until frame `entry` has returned (or, with `step`, until the
+/// instruction at its saved pc has executed), calling compiled code for
+/// frames that have it.
+pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
+    cx: &mut C,
+    entry: u32,
+    step: bool,
+) -> Result<(), Throw> {
+    let mut cx = cx.as_context_mut();
+    loop {
+        crate::jit::compile_pending(&mut cx);
+        let data = cx.data_mut();
+        let native_ok = data.jit.nesting < MAX_NATIVE_NESTING;
+        let vm = &mut data.vm;
+        let saved_exit = vm.jit.exit_entry;
+        vm.jit.exit_entry = if native_ok { entry } else { u32::MAX };
+        vm.jit.pending = false;
+        let r = if step {
+            vm.execute_mode::<true>(entry)
+        } else {
+            vm.execute_mode::<false>(entry)
+        };
+        vm.jit.exit_entry = saved_exit;
+        r?;
+        if !std::mem::take(&mut vm.jit.pending) {
+            return Ok(());
+        }
+        // The run stopped at a frame start: to compile hot protos (next
+        // iteration), or because the newest frame has compiled code.
+        let fi = vm.nframes - 1;
+        let fr = vm.frame(fi);
+        if !(fr.saved_pc == 0
+            && fr.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
+            && !(step && fi == entry)
+            && vm.jit.is_compiled(fr.id))
+        {
+            continue;
+        }
+        let entry_fn = data
+            .rt
+            .as_ref()
+            .and_then(|rt| rt.entries.get(fr.id as usize).cloned().flatten());
+        let Some(entry_fn) = entry_fn else {
+            return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-INSTALL: compiled entry missing"));
+        };
+        publish_base(vm, fi);
+        let saved_step = vm.jit.step_done;
+        data.jit.nesting += 1;
+        data.jit.stats.native_calls += 1;
+        let res = entry_fn.call(&mut cx, fr.func as i32);
+        let data = cx.data_mut();
+        data.jit.nesting -= 1;
+        let vm = &mut data.vm;
+        vm.jit.step_done = saved_step;
+        if let Err(e) = res {
+            if wasm_error_to_throw(vm, e) == Throw::Yield {
+                return Err(Throw::Yield);
+            }
+            if !vm.catch(entry)? {
+                return Err(Throw::Error);
+            }
+        }
+        if vm.nframes <= entry {
+            return Ok(());
+        }
+    }
+}
+
+/// Turns an error that unwound compiled code into a Lua error in `vm`
+/// (the returned throw): a Lua error passes through; a deadline, a stack
+/// overflow or a trap becomes an error value with its stable code.
+fn wasm_error_to_throw(vm: &mut Vm, e: wasmtime::Error) -> Throw {
+    if e.is::<LuaThrow>() {
+        return Throw::Error;
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => {
+            vm.libs.interrupted = true;
+            vm.error_msg_raw(
+                b"SJ-JIT-EXEC-TIMEOUT: time limit exceeded (the isolate's deadline passed)",
+            )
+        }
+        Some(Trap::StackOverflow) => vm.rt_error("stack overflow"),
+        Some(t) => {
+            let msg = format!("SJ-JIT-EXEC-TRAP: compiled code trapped: {t}");
+            vm.error_msg_raw(msg.as_bytes())
+        }
+        None => {
+            let msg = format!("SJ-JIT-EXEC-HOST: {e}");
+            vm.error_msg_raw(msg.as_bytes())
+        }
+    }
+}
+
+/// The `step` import: executes the instruction at `pc` of the running frame.
+fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
+    let vm = &mut caller.data_mut().vm;
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Err(wasmtime::Error::msg("step without a frame"));
+    };
+    vm.set_saved_pc(fi, pc as u32);
+    let saved = vm.jit.step_done;
+    vm.jit.step_done = false;
+    let r = drive(&mut caller, fi, true);
+    let vm = &mut caller.data_mut().vm;
+    vm.jit.step_done = saved;
+    match r {
+        Ok(()) => {
+            if vm.nframes <= fi {
+                Ok(crate::codegen::STEP_FRAME_DONE)
+            } else {
+                publish_base(vm, fi);
+                Ok(vm.frame(fi).saved_pc as i32)
+            }
+        }
+        Err(Throw::Error) => Err(wasmtime::Error::new(LuaThrow)),
+        Err(Throw::Yield) => {
+            // Compiled code runs on the main coroutine only, which cannot
+            // yield; report it as Lua does.
+            let e = vm.rt_error("attempt to yield from outside a coroutine");
+            let _ = e;
+            Err(wasmtime::Error::new(LuaThrow))
+        }
+    }
+}
+
+/// The interpreter trampoline: the initial entry of every code-table slot.
+/// Runs the newest frame (pushed by the caller) in the interpreter.
+fn trampoline(mut caller: Caller<'_, IsolateData>, _func: i32) -> wasmtime::Result<()> {
+    let vm = &mut caller.data_mut().vm;
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Err(wasmtime::Error::msg("trampoline without a frame"));
+    };
+    match drive(&mut caller, fi, false) {
+        Ok(()) => {
+            let vm = &mut caller.data_mut().vm;
+            if let Some(top) = vm.nframes.checked_sub(1) {
+                publish_base(vm, top);
+            }
+            Ok(())
+        }
+        Err(_) => Err(wasmtime::Error::new(LuaThrow)),
+    }
+}
+
+/// Creates the `step` import for a store.
+pub(crate) fn step_func(store: &mut Store<IsolateData>) -> Func {
+    Func::wrap(&mut *store, step)
+}
+
+/// Creates the trampoline for a store.
+pub(crate) fn trampoline_func(store: &mut Store<IsolateData>) -> Func {
+    Func::wrap(&mut *store, trampoline)
+}

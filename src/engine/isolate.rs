@@ -1,0 +1,236 @@
+//! An isolate with native code: a Wasmtime `Store` whose data is the VM and
+//! whose linear memory *is* the VM's guest heap (DESIGN decision 1), plus the
+//! `funcref` code table with one stable slot per proto (decision 5).
+//!
+//! The memory and the table come from a tiny "heap module" instantiated from
+//! the pooling allocator, so their size limits are the pool's. The memory has
+//! minimum = maximum size and never moves, which is what lets the interpreter
+//! keep a view of it (see [`crate::vm::guest_memory`]).
+
+use std::sync::Arc;
+
+use wasmtime::{Func, Instance, Memory, Module, Ref, Store, Table, TypedFunc};
+
+use super::{EngineError, Engines, MAX_MEMORY_BYTES};
+use crate::jit::{JitOptions, JitState};
+use crate::vm::guest_memory::GuestMemory;
+use crate::vm::heap::Heap;
+use crate::vm::{Value, Vm, VmError, VmOptions};
+
+/// Wasm page size.
+const PAGE: u64 = 65536;
+
+/// Options of an isolate.
+#[derive(Clone, Debug)]
+pub struct IsolateOptions {
+    /// Guest memory limit in bytes (rounded up to whole 64 KiB pages).
+    pub memory_limit: u64,
+    /// Tier policy.
+    pub jit: JitOptions,
+}
+
+impl Default for IsolateOptions {
+    fn default() -> Self {
+        IsolateOptions {
+            memory_limit: VmOptions::default().memory_limit,
+            jit: JitOptions::default(),
+        }
+    }
+}
+
+/// Wasmtime handles the runtime needs inside host calls.
+pub(crate) struct RuntimeHandles {
+    pub memory: Memory,
+    pub table: Table,
+    /// The `step` import given to every compiled module.
+    pub step: Func,
+    /// The interpreter trampoline every code-table slot starts with.
+    pub trampoline: Func,
+    /// Per proto id: its compiled entry, once installed.
+    pub entries: Vec<Option<TypedFunc<i32, ()>>>,
+    /// Code-table slots initialized so far (= protos seen).
+    pub table_len: u32,
+}
+
+/// The data of an isolate's store.
+pub struct IsolateData {
+    /// The VM (interpreter state, heap view, globals, protos).
+    pub(crate) vm: Vm,
+    /// Native-code side; `None` only while the isolate is being built.
+    pub(crate) rt: Option<RuntimeHandles>,
+    /// JIT policy, compile queue and metrics.
+    pub(crate) jit: JitState,
+}
+
+/// One sandboxed instance of the runtime with native code.
+pub struct Isolate {
+    pub(crate) store: Store<IsolateData>,
+}
+
+/// Builds the heap module: an exported memory of `pages` pages (minimum =
+/// maximum) and an exported, growable `funcref` code table.
+fn heap_module(pages: u64, table_max: u32) -> Vec<u8> {
+    use wasm_encoder::{
+        ExportKind, ExportSection, MemorySection, MemoryType, Module, RefType, TableSection,
+        TableType,
+    };
+    let mut m = Module::new();
+    let mut tables = TableSection::new();
+    tables.table(TableType {
+        element_type: RefType::FUNCREF,
+        table64: false,
+        minimum: 0,
+        maximum: Some(table_max as u64),
+        shared: false,
+    });
+    m.section(&tables);
+    let mut mems = MemorySection::new();
+    mems.memory(MemoryType {
+        minimum: pages,
+        maximum: Some(pages),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    m.section(&mems);
+    let mut ex = ExportSection::new();
+    ex.export(crate::codegen::RT_MEMORY, ExportKind::Memory, 0);
+    ex.export(crate::codegen::RT_CODE_TABLE, ExportKind::Table, 0);
+    m.section(&ex);
+    m.finish()
+}
+
+impl Isolate {
+    /// Creates an isolate in `engines`' runtime engine.
+    pub fn new(engines: &Arc<Engines>, opts: &IsolateOptions) -> Result<Isolate, EngineError> {
+        let iso = |e: &dyn std::fmt::Display| EngineError::Isolate(e.to_string());
+        let limit = opts
+            .memory_limit
+            .clamp(PAGE, MAX_MEMORY_BYTES.min(engines.limits.max_memory_bytes));
+        let pages = limit.div_ceil(PAGE);
+        // A placeholder VM until the real memory exists (the store needs data).
+        let placeholder = Vm::new(VmOptions {
+            memory_limit: 64 * 1024,
+        })
+        .map_err(|e| iso(&e))?;
+        let mut store = Store::new(
+            &engines.runtime,
+            IsolateData {
+                vm: placeholder,
+                rt: None,
+                jit: JitState::new(engines.clone(), opts.jit.clone()),
+            },
+        );
+        // No deadline until a call sets one.
+        store.set_epoch_deadline(u64::MAX / 2);
+        let module = Module::new(
+            &engines.runtime,
+            heap_module(pages, engines.limits.code_table_entries),
+        )
+        .map_err(|e| iso(&e))?;
+        let instance = Instance::new(&mut store, &module, &[]).map_err(|e| iso(&e))?;
+        let memory = instance
+            .get_memory(&mut store, crate::codegen::RT_MEMORY)
+            .ok_or_else(|| iso(&"heap module has no memory"))?;
+        let table = instance
+            .get_table(&mut store, crate::codegen::RT_CODE_TABLE)
+            .ok_or_else(|| iso(&"heap module has no code table"))?;
+        let base = memory.data_ptr(&store);
+        let size = memory.data_size(&store);
+        // SAFETY: the memory was created with minimum = maximum size under a
+        // config with `memory_may_move(false)`, so `base`/`size` stay valid
+        // and fixed for the store's life; Wasm memory bases are page-aligned.
+        // The view goes into this store's data (the VM) and `Isolate` never
+        // lets the VM move out of it (only `&mut` access inside the crate,
+        // never a swap). Compiled code only runs through `&mut` access to the
+        // store, which excludes live borrows of the view.
+        let view = unsafe { GuestMemory::from_wasm(base, size) }
+            .ok_or_else(|| iso(&"linear memory is not 16-byte aligned"))?;
+        let mut vm = Vm::with_heap(Heap::with_memory(view)).map_err(|e| iso(&e))?;
+        store.data().jit.configure(&mut vm);
+        store.data_mut().vm = vm;
+        let step = super::host::step_func(&mut store);
+        let trampoline = super::host::trampoline_func(&mut store);
+        store.data_mut().rt = Some(RuntimeHandles {
+            memory,
+            table,
+            step,
+            trampoline,
+            entries: Vec::new(),
+            table_len: 0,
+        });
+        Ok(Isolate { store })
+    }
+
+    /// The VM, to load code, set globals and open libraries.
+    ///
+    /// The VM's heap is a view of this isolate's linear memory: do not move
+    /// the VM out (`std::mem::swap`/`replace`). Dropping an isolate whose VM
+    /// was moved aborts the process rather than leave a dangling view.
+    pub fn vm_mut(&mut self) -> &mut Vm {
+        &mut self.store.data_mut().vm
+    }
+
+    /// Read access to the VM.
+    pub fn vm(&self) -> &Vm {
+        &self.store.data().vm
+    }
+
+    /// Calls `f` with `args` like [`Vm::call_protected`], entering compiled
+    /// code wherever it is installed.
+    pub fn call_protected(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+        super::host::call_protected(&mut self.store, f, args)
+    }
+
+    /// JIT metrics so far.
+    pub fn stats(&self) -> crate::jit::JitStats {
+        self.store.data().jit.stats(&self.store.data().vm)
+    }
+
+    /// Sets (or clears) the wall-clock limit of each following call.
+    pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
+        self.store.data_mut().jit.time_limit = limit;
+    }
+}
+
+impl Drop for Isolate {
+    fn drop(&mut self) {
+        // The VM's heap is a view of this store's memory. If the VM was moved
+        // out (`mem::swap`/`replace` through `vm_mut`), it would outlive the
+        // memory about to be freed: refuse to continue rather than leave a
+        // dangling view behind.
+        let data = self.store.data();
+        if let Some(rt) = data.rt.as_ref() {
+            let mem_base = rt.memory.data_ptr(&self.store) as usize;
+            if data.vm.heap.mem.base_address() != mem_base {
+                eprintln!(
+                    "slotjit: SJ-VM-INTERNAL: an isolate's VM was moved out of its store; aborting"
+                );
+                std::process::abort();
+            }
+        }
+    }
+}
+
+/// Fills code-table slots of protos loaded since the last call with the
+/// interpreter trampoline (stable slot = proto id).
+pub(crate) fn sync_code_table(
+    cx: &mut impl wasmtime::AsContextMut<Data = IsolateData>,
+) -> Result<(), String> {
+    let mut cx = cx.as_context_mut();
+    let data = cx.data_mut();
+    let n = data.vm.protos.len() as u32;
+    let Some(rt) = data.rt.as_mut() else {
+        return Ok(());
+    };
+    if rt.table_len >= n {
+        return Ok(());
+    }
+    let (table, tramp, have) = (rt.table, rt.trampoline, rt.table_len);
+    rt.table_len = n;
+    rt.entries.resize(n as usize, None);
+    table
+        .grow(&mut cx, (n - have) as u64, Ref::Func(Some(tramp)))
+        .map_err(|e| format!("code table full ({n} protos): {e}"))?;
+    Ok(())
+}
