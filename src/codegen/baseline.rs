@@ -27,7 +27,8 @@ use wasm_encoder::{
 use super::{RT_CODE_TABLE, RT_MEMORY, RT_MODULE, RT_STEP, STEP_FRAME_DONE, export_name};
 use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
-use crate::vm::layout::{SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_TRUE};
+use crate::vm::Value;
+use crate::vm::layout::{SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT};
 
 /// Function index of the `step` import.
 const FN_STEP: u32 = 0;
@@ -348,6 +349,11 @@ impl<'a> FunctionCompiler<'a> {
 
     // -- small emitters ----------------------------------------------------------
 
+    /// Stores a constant value (both words, exactly as the VM encodes it).
+    fn store_const(&mut self, r: u32, v: Value) {
+        self.store_value(r, v.tag(), v.payload() as i64);
+    }
+
     fn store_value(&mut self, r: u32, tag: u64, payload: i64) {
         self.ins()
             .local_get(L_BASE)
@@ -402,16 +408,16 @@ impl<'a> FunctionCompiler<'a> {
             OpCode::LOADK => match self.proto.constants.get(i.bx() as usize) {
                 Some(Constant::Int(v)) => self.store_value(a, TAG_INT, *v),
                 Some(Constant::Float(v)) => self.store_value(a, TAG_FLOAT, v.to_bits() as i64),
-                Some(Constant::Bool(true)) => self.store_value(a, TAG_TRUE, 0),
-                Some(Constant::Bool(false)) => self.store_value(a, TAG_FALSE, 0),
-                Some(Constant::Nil) => self.store_value(a, TAG_NIL, 0),
+                Some(Constant::Bool(true)) => self.store_const(a, Value::TRUE),
+                Some(Constant::Bool(false)) => self.store_const(a, Value::FALSE),
+                Some(Constant::Nil) => self.store_const(a, Value::NIL),
                 _ => self.step(pc),
             },
-            OpCode::LOADFALSE => self.store_value(a, TAG_FALSE, 0),
-            OpCode::LOADTRUE => self.store_value(a, TAG_TRUE, 0),
+            OpCode::LOADFALSE => self.store_const(a, Value::FALSE),
+            OpCode::LOADTRUE => self.store_const(a, Value::TRUE),
             OpCode::LOADNIL => {
                 for r in a..=a + i.b() {
-                    self.store_value(r, TAG_NIL, 0);
+                    self.store_const(r, Value::NIL);
                 }
             }
             OpCode::JMP => self.jump(jump_target(self.code, pc)),
@@ -477,17 +483,20 @@ impl<'a> FunctionCompiler<'a> {
                 self.jump(jump_target(self.code, pc + 1));
             }
             OpCode::NOT => {
-                // R[A] := falsy(R[B]) ? true : false  (TAG_TRUE = TAG_FALSE + 1)
+                // R[A] := falsy(R[B]): `true` is {1, TAG_TRUE}, `false` is
+                // {0, TAG_FALSE} (checked by `bool_encoding_fits_not`).
+                let b = i.b();
                 self.ins()
                     .local_get(L_BASE)
-                    .i64_const(0)
-                    .i64_store(mem(lo(a)))
                     .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i64_load(mem(hi(i.b())))
+                    .i64_load(mem(hi(b)))
                     .i64_const(TAG_FALSE as i64)
                     .i64_le_u()
                     .i64_extend_i32_u()
+                    .i64_store(mem(lo(a)))
+                    .local_get(L_BASE)
+                    .local_get(L_BASE)
+                    .i64_load(mem(lo(a)))
                     .i64_const(TAG_FALSE as i64)
                     .i64_add()
                     .i64_store(mem(hi(a)));
@@ -708,4 +717,17 @@ impl<'a> FunctionCompiler<'a> {
 enum Operand {
     Reg(u32),
     Num(Num),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `NOT` template computes both words of a boolean from one bit.
+    #[test]
+    fn bool_encoding_fits_not() {
+        assert_eq!(Value::FALSE.payload(), 0);
+        assert_eq!(Value::TRUE.payload(), 1);
+        assert_eq!(Value::TRUE.tag(), TAG_FALSE + 1);
+    }
 }

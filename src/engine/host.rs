@@ -194,9 +194,14 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
         return Err(wasmtime::Error::msg("step without a frame"));
     };
     vm.set_saved_pc(fi, pc as u32);
+    // A tail call replaces the frame: run the callee to completion instead
+    // of stopping after one instruction (the frame is then done).
+    let id = vm.frame(fi).id as usize;
+    let tail = vm.protos.get(id).and_then(|p| p.code.get(pc as usize)).map(|i| i.op_byte())
+        == Some(crate::bytecode::isa::op::TAILCALL);
     let saved = vm.jit.step_done;
     vm.jit.step_done = false;
-    let r = drive(&mut caller, fi, true);
+    let r = drive(&mut caller, fi, !tail);
     let vm = &mut caller.data_mut().vm;
     vm.jit.step_done = saved;
     match r {

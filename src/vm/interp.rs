@@ -190,7 +190,10 @@ impl Vm {
         'newframe: loop {
             let mut fi = self.nframes - 1;
             let mut fr = self.frame(fi);
+            // Frame indices are per coroutine: only the main coroutine's
+            // runs ever have a driver (compiled code never runs in coroutines).
             if self.jit.exit_entry == entry
+                && self.thread == self.main_thread
                 && (!self.profile.hot.is_empty()
                     || (fr.saved_pc == 0
                         && !(STEP && fi == entry)
@@ -778,7 +781,9 @@ impl Vm {
                             let nfi = self.nframes - 1;
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
-                            if self.frame(nfi).id == fr.id && self.jit.exit_entry != entry {
+                            if self.frame(nfi).id == fr.id
+                                && (self.jit.exit_entry != entry || self.thread != self.main_thread)
+                            {
                                 enter_same_proto!(nfi);
                                 continue;
                             }
