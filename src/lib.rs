@@ -4,9 +4,11 @@
 //! Data flow (see `docs/` and the design brief): Lua source is compiled by
 //! [`lua`] into slot bytecode ([`bytecode`]), which the tier-0 interpreter in
 //! [`vm`] runs over a guest heap laid out as a Wasm linear memory. Packages
-//! ([`package`]) carry the bytecode in signed, lazily loaded slots.
+//! ([`package`]) carry the bytecode in signed, lazily loaded slots; compiled
+//! code and profiles persist across runs in the [`cache`].
 
 pub mod bytecode;
+pub mod cache;
 pub mod lua;
 pub mod package;
 pub mod profile;
