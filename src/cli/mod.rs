@@ -3,6 +3,7 @@
 //! stderr with exit status 1, like `lua5.4`.
 
 mod bench;
+mod cache;
 pub mod package;
 mod run;
 mod tools;
@@ -55,6 +56,8 @@ enum Command {
     /// Write one slot's decoded bytes to a file, or extract a tar slot into a
     /// directory (paths that would escape it are refused).
     Extract(package::ExtractArgs),
+    /// Inspect or empty the persistent cache of compiled code and profiles.
+    Cache(cache::CacheArgs),
 }
 
 /// Runs a parsed command line; returns the process exit status.
@@ -68,6 +71,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Inspect(a) => package::inspect(a),
         Command::Verify(a) => package::verify(a),
         Command::Extract(a) => package::extract(a),
+        Command::Cache(a) => cache::cache(a),
     }
 }
 
