@@ -4,8 +4,8 @@
 //! Data flow (see `docs/` and the design brief): Lua source is compiled by
 //! [`lua`] into slot bytecode ([`bytecode`]), which the tier-0 interpreter in
 //! [`vm`] runs over a guest heap that is the Wasm linear memory of an
-[`engine`] isolate; hot functions are compiled by [`codegen`] under the
-policy of [`jit`] and run as native code through Wasmtime. Packages
+//! [`engine`] isolate; hot functions are compiled by [`codegen`] under the
+//! policy of [`jit`] and run as native code through Wasmtime. Packages
 //! ([`package`]) carry the bytecode in signed, lazily loaded slots; compiled
 //! code and profiles persist across runs in the [`cache`].
 
