@@ -283,7 +283,9 @@ fn list_var(name: &str) -> Vec<String> {
 /// plus `$SLOTJIT_CORPUS_ARGS`.
 #[test]
 fn lua_corpus() {
-    run_corpus(&[]);
+    // Shared across test runs: a second run loads every module from it.
+    let cache = format!("--cache-dir={}/corpus-cache", env!("CARGO_TARGET_TMPDIR"));
+    run_corpus(&[&cache]);
 }
 
 /// Tier 0 alone over a host arena (no Wasmtime at all).
@@ -301,13 +303,13 @@ fn lua_corpus_tier_interp() {
 /// Every function compiled by the baseline tier before it first runs.
 #[test]
 fn lua_corpus_tier_baseline() {
-    run_corpus(&["--tier=baseline"]);
+    run_corpus(&["--tier=baseline", "--no-cache"]);
 }
 
 /// Tier-up in the middle of programs: functions compiled after two calls.
 #[test]
 fn lua_corpus_tier_auto_eager() {
-    run_corpus(&["--tier=auto", "--jit-threshold=2"]);
+    run_corpus(&["--tier=auto", "--jit-threshold=2", "--no-cache"]);
 }
 
 fn run_corpus(tier_args: &[&str]) {

@@ -50,6 +50,14 @@ pub struct RunArgs {
     /// SJ-JIT-EXEC-TIMEOUT, which `pcall` cannot catch. E.g. `500ms`, `10s`.
     #[arg(long, value_name = "TIME", value_parser = parse_duration)]
     time_limit: Option<std::time::Duration>,
+    /// Directory of the persistent native-code cache (default:
+    /// `$SLOTJIT_CACHE_DIR`, else `$XDG_CACHE_HOME/slotjit`, else
+    /// `~/.cache/slotjit`). See `slotjit cache --help`.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write the native-code cache (compile everything).
+    #[arg(long)]
+    no_cache: bool,
     /// After the run, print JIT metrics to stderr: compilations, time and
     /// bytes, code-table installs, native entries, peak guest memory.
     #[arg(long)]
@@ -149,11 +157,36 @@ fn make_runner(a: &RunArgs, memory_limit: u64) -> Result<Runner, String> {
     match Isolate::new(&engines, &IsolateOptions { memory_limit, jit }) {
         Ok(mut iso) => {
             iso.set_time_limit(a.time_limit);
+            if !a.no_cache && a.tier != TierArg::Interp {
+                iso.set_cache(open_cache(a));
+            }
             Ok(Runner::Native(Box::new(iso)))
         }
         Err(e) => {
             report(&e.to_string());
             plain()
+        }
+    }
+}
+
+/// Opens the artifact cache; a cache that cannot be opened is reported and
+/// the run goes on without it.
+fn open_cache(a: &RunArgs) -> Option<std::sync::Arc<slotjit::cache::Cache>> {
+    let dir = match &a.cache_dir {
+        Some(d) => d.clone(),
+        None => match slotjit::cache::default_dir() {
+            Ok(d) => d,
+            Err(e) => {
+                report(&format!("{e} (running without the native-code cache)"));
+                return None;
+            }
+        },
+    };
+    match slotjit::cache::Cache::open(&dir, slotjit::cache::DEFAULT_BUDGET_BYTES) {
+        Ok(c) => Some(std::sync::Arc::new(c)),
+        Err(e) => {
+            report(&format!("{e} (running without the native-code cache)"));
+            None
         }
     }
 }

@@ -20,8 +20,8 @@
 
 use wasm_encoder::{
     BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-    ImportSection, IndirectNameMap, InstructionSink, MemArg, MemArgTarget, MemoryType, Module, NameMap,
-    NameSection, RefType, TableType, TypeSection, ValType,
+    ImportSection, IndirectNameMap, InstructionSink, MemArg, MemArgTarget, MemoryType, Module,
+    NameMap, NameSection, RefType, TableType, TypeSection, ValType,
 };
 
 use super::{RT_CODE_TABLE, RT_MEMORY, RT_MODULE, RT_STEP, STEP_FRAME_DONE, export_name};
@@ -298,10 +298,7 @@ impl<'a> FunctionCompiler<'a> {
             self.ins().br(depth);
         } else {
             let depth = (m - 1 - self.block) as u32 + self.extra;
-            self.ins()
-                .i32_const(j as i32)
-                .local_set(L_TARGET)
-                .br(depth);
+            self.ins().i32_const(j as i32).local_set(L_TARGET).br(depth);
         }
     }
 
@@ -567,7 +564,10 @@ impl<'a> FunctionCompiler<'a> {
             }
             self.ins().if_(BlockType::Empty);
             self.extra += 1;
-            self.ins().local_get(L_BASE).local_get(L_BASE).i64_load(mem(lo(b)));
+            self.ins()
+                .local_get(L_BASE)
+                .local_get(L_BASE)
+                .i64_load(mem(lo(b)));
             self.push_int_operand(c);
             match opc {
                 OpCode::ADD => self.ins().i64_add(),
@@ -590,7 +590,10 @@ impl<'a> FunctionCompiler<'a> {
             }
             self.ins().if_(BlockType::Empty);
             self.extra += 1;
-            self.ins().local_get(L_BASE).local_get(L_BASE).f64_load(mem(lo(b)));
+            self.ins()
+                .local_get(L_BASE)
+                .local_get(L_BASE)
+                .f64_load(mem(lo(b)));
             self.push_float_operand(c);
             match opc {
                 OpCode::ADD => self.ins().f64_add(),

@@ -52,17 +52,25 @@ pub(crate) fn call_protected(
     args: &[Value],
 ) -> Result<Vec<Value>, VmError> {
     store.data_mut().vm.libs.interrupted = false;
-    // A deadline for this call, if any (epoch ticks of EPOCH_TICK_MS).
+    // A deadline for this call, if any (ticks of EPOCH_TICK_MS): Wasmtime's
+    // epoch for compiled code, the same ticker's counter for the interpreter.
     match store.data().jit.time_limit {
         Some(limit) => {
             let ticks = (limit.as_millis() as u64 / super::EPOCH_TICK_MS).max(1);
             store.set_epoch_deadline(ticks);
+            let clock = store.data().jit.engines().ticks.clone();
+            let now = clock.load(std::sync::atomic::Ordering::Relaxed);
+            store.data_mut().vm.profile.deadline = Some(crate::profile::Deadline {
+                ticks: clock,
+                at: now + ticks,
+            });
         }
-        None => store.set_epoch_deadline(u64::MAX / 2),
+        None => {
+            store.set_epoch_deadline(u64::MAX / 2);
+            store.data_mut().vm.profile.deadline = None;
+        }
     }
-    crate::vm::host::call_protected_with(store, vm_of, f, args, |store, func| {
-        call_at(store, func)
-    })
+    crate::vm::host::call_protected_with(store, vm_of, f, args, |store, func| call_at(store, func))
 }
 
 /// [`Vm::call_at`] (all results) through a driver.
@@ -169,12 +177,7 @@ fn wasm_error_to_throw(vm: &mut Vm, e: wasmtime::Error) -> Throw {
         return Throw::Error;
     }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => {
-            vm.libs.interrupted = true;
-            vm.error_msg_raw(
-                b"SJ-JIT-EXEC-TIMEOUT: time limit exceeded (the isolate's deadline passed)",
-            )
-        }
+        Some(Trap::Interrupt) => vm.deadline_error(),
         Some(Trap::StackOverflow) => vm.rt_error("stack overflow"),
         Some(t) => {
             let msg = format!("SJ-JIT-EXEC-TRAP: compiled code trapped: {t}");
@@ -197,7 +200,11 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
     // A tail call replaces the frame: run the callee to completion instead
     // of stopping after one instruction (the frame is then done).
     let id = vm.frame(fi).id as usize;
-    let tail = vm.protos.get(id).and_then(|p| p.code.get(pc as usize)).map(|i| i.op_byte())
+    let tail = vm
+        .protos
+        .get(id)
+        .and_then(|p| p.code.get(pc as usize))
+        .map(|i| i.op_byte())
         == Some(crate::bytecode::isa::op::TAILCALL);
     let saved = vm.jit.step_done;
     vm.jit.step_done = false;

@@ -187,6 +187,11 @@ impl Isolate {
         self.store.data().jit.stats(&self.store.data().vm)
     }
 
+    /// Uses `cache` for compiled artifacts (shared by the process's isolates).
+    pub fn set_cache(&mut self, cache: Option<Arc<crate::cache::Cache>>) {
+        self.store.data_mut().jit.cache = cache;
+    }
+
     /// Sets (or clears) the wall-clock limit of each following call.
     pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
         self.store.data_mut().jit.time_limit = limit;

@@ -126,6 +126,9 @@ pub struct Engines {
     pub compat_hash: [u8; 32],
     /// Pool sizes the runtime engine was built with.
     pub limits: PoolLimits,
+    /// Ticks of the epoch ticker (the interpreter's deadline clock; Wasmtime
+    /// keeps its own epoch, advanced in the same step).
+    pub ticks: Arc<std::sync::atomic::AtomicU64>,
     ticker: Arc<AtomicBool>,
 }
 
@@ -152,11 +155,13 @@ impl Engines {
         std::hash::Hash::hash(&runtime.precompile_compatibility_hash(), &mut h);
         let compat_hash: [u8; 32] = h.0.finalize().into();
         let ticker = Arc::new(AtomicBool::new(true));
+        let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let engines = Arc::new(Engines {
             runtime,
             baseline,
             compat_hash,
             limits,
+            ticks: ticks.clone(),
             ticker: ticker.clone(),
         });
         let engine = engines.runtime.clone();
@@ -166,6 +171,7 @@ impl Engines {
                 while ticker.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(EPOCH_TICK_MS));
                     engine.increment_epoch();
+                    ticks.fetch_add(1, Ordering::Relaxed);
                 }
             })
             .map_err(|e| EngineError::Create(format!("cannot start the epoch ticker: {e}")))?;

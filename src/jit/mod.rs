@@ -16,10 +16,20 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{AsContextMut, Instance, Module, Ref, StoreContextMut};
 
+use sha2::{Digest, Sha256};
+
+use crate::cache::{Cache, CacheKey, KeyParts};
 use crate::codegen::baseline::{BatchFunction, compile_batch};
 use crate::engine::Engines;
 use crate::engine::isolate::{IsolateData, sync_code_table};
 use crate::vm::Vm;
+
+/// Version of the code generators, part of every cache key: bump it when
+/// generated code changes meaning for the same bytecode.
+pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.1");
+
+/// Cache tier byte of baseline artifacts.
+const CACHE_TIER_BASELINE: u8 = 1;
 
 /// Which tiers may run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -73,6 +83,14 @@ pub struct JitStats {
     pub failures: u64,
     /// Interpreter-to-compiled-code entries.
     pub native_calls: u64,
+    /// Batch modules loaded from the persistent cache (not compiled).
+    pub cache_hits: u64,
+    /// Batch modules not found in the cache (then compiled and stored).
+    pub cache_misses: u64,
+    /// Cached artifacts Wasmtime refused to load (recompiled and replaced).
+    pub cache_rejected: u64,
+    /// Time spent loading cached artifacts.
+    pub cache_load_time: Duration,
     /// Peak guest memory in bytes (filled in by [`JitState::stats`]).
     pub peak_memory: u64,
 }
@@ -88,6 +106,14 @@ impl std::fmt::Display for JitStats {
             self.compile_time.as_secs_f64() * 1000.0,
             self.wasm_bytes,
             self.artifact_bytes
+        )?;
+        writeln!(
+            f,
+            "  cache: {} hits, {} misses, {} rejected, {:.2} ms loading",
+            self.cache_hits,
+            self.cache_misses,
+            self.cache_rejected,
+            self.cache_load_time.as_secs_f64() * 1000.0
         )?;
         writeln!(f, "  code-table installs: {}", self.installs)?;
         writeln!(f, "  compile failures: {}", self.failures)?;
@@ -110,6 +136,8 @@ pub struct JitState {
     done: Vec<bool>,
     /// Instances created so far (bounded by the pool; see `Engines`).
     instances: u32,
+    /// Persistent artifact cache (shared by the process's isolates).
+    pub(crate) cache: Option<Arc<Cache>>,
 }
 
 impl JitState {
@@ -123,7 +151,13 @@ impl JitState {
             time_limit: None,
             done: Vec::new(),
             instances: 0,
+            cache: None,
         }
+    }
+
+    /// The process's engines.
+    pub fn engines(&self) -> &Arc<Engines> {
+        &self.engines
     }
 
     /// The options in effect.
@@ -152,15 +186,28 @@ impl JitState {
     }
 }
 
-/// `chunk:line:function` for the name section.
-fn function_name(vm: &Vm, id: u32) -> String {
-    let p = &vm.protos[id as usize].proto;
+/// `chunk:line:function` of a proto, for the name section.
+pub fn function_name(p: &crate::bytecode::Proto) -> String {
     let chunk = p.source.trim_start_matches(['@', '=']);
     if p.line_defined == 0 {
         format!("{chunk}:0:main")
     } else {
         format!("{chunk}:{}:function", p.line_defined)
     }
+}
+
+/// The cache key of a baseline module: the generated Wasm (a function of the
+/// protos and the generator), the generator version and the runtime
+/// engine's compatibility hash.
+pub fn baseline_cache_key(engines: &Engines, wasm: &[u8]) -> CacheKey {
+    let wasm_hash: [u8; 32] = Sha256::digest(wasm).into();
+    CacheKey::derive(&KeyParts {
+        codegen_version: CODEGEN_VERSION,
+        engine_hash: &engines.compat_hash,
+        tier: CACHE_TIER_BASELINE,
+        proto_hash: &wasm_hash,
+        plan_hash: &[0; 32],
+    })
 }
 
 /// Compiles and installs whatever the policy asks for now. Never fails: a
@@ -223,7 +270,10 @@ fn compile_and_install(
             data.jit.instances
         ));
     }
-    let names: Vec<String> = batch.iter().map(|&id| function_name(&data.vm, id)).collect();
+    let names: Vec<String> = batch
+        .iter()
+        .map(|&id| function_name(&data.vm.protos[id as usize].proto))
+        .collect();
     let protos: Vec<_> = batch
         .iter()
         .map(|&id| data.vm.protos[id as usize].proto.clone())
@@ -238,21 +288,66 @@ fn compile_and_install(
         .collect();
     let wasm = compile_batch(&funcs);
     let engines = data.jit.engines.clone();
-    let artifact = engines
-        .baseline
-        .precompile_module(&wasm)
-        .map_err(|e| format!("baseline compile failed: {e}"))?;
-    // SAFETY: `artifact` was produced just now, in this process, by an
-    // engine built from the same configuration as the runtime engine
-    // (`engine::base_config`); it is not untrusted input.
-    let module = unsafe { Module::deserialize(&engines.runtime, &artifact) }
-        .map_err(|e| format!("cannot load compiled code: {e}"))?;
+    let cache = data.jit.cache.clone();
+    let key = baseline_cache_key(&engines, &wasm);
+    let mut module = None;
+    if let Some(cache) = &cache {
+        let t = Instant::now();
+        // A read error is a miss: compiling is always possible.
+        if let Ok(Some(entry)) = cache.get(&key) {
+            // SAFETY: the entry passed the cache's SHA-256 checksum and key
+            // check, so these are the bytes this code generator stored after
+            // `precompile_module` with an engine of the same compatibility
+            // hash (part of the key); Wasmtime still checks its own header
+            // and refuses artifacts of another engine configuration.
+            match unsafe { Module::deserialize(&engines.runtime, &entry.artifact) } {
+                Ok(m) => {
+                    module = Some(m);
+                    let s = &mut cx.data_mut().jit.stats;
+                    s.cache_hits += 1;
+                    s.cache_load_time += t.elapsed();
+                }
+                Err(_) => cx.data_mut().jit.stats.cache_rejected += 1,
+            }
+        } else {
+            cx.data_mut().jit.stats.cache_misses += 1;
+        }
+    }
+    let module = match module {
+        Some(m) => m,
+        None => {
+            let artifact = engines
+                .baseline
+                .precompile_module(&wasm)
+                .map_err(|e| format!("baseline compile failed: {e}"))?;
+            if let Some(cache) = &cache {
+                // Best effort: a full disk only costs the next run a compile.
+                let _ = cache.put(&key, &artifact, &[]);
+            }
+            // SAFETY: `artifact` was produced just now, in this process, by
+            // an engine built from the same configuration as the runtime
+            // engine (`engine::base_config`); it is not untrusted input.
+            let m = unsafe { Module::deserialize(&engines.runtime, &artifact) }
+                .map_err(|e| format!("cannot load compiled code: {e}"))?;
+            let s = &mut cx.data_mut().jit.stats;
+            s.baseline_modules += 1;
+            s.baseline_functions += batch.len() as u64;
+            s.wasm_bytes += wasm.len() as u64;
+            s.artifact_bytes += artifact.len() as u64;
+            s.compile_time += t0.elapsed();
+            m
+        }
+    };
     let (step, memory, table) = {
         let rt = cx.data().rt.as_ref().ok_or("no runtime handles")?;
         (rt.step, rt.memory, rt.table)
     };
-    let instance = Instance::new(&mut *cx, &module, &[step.into(), memory.into(), table.into()])
-        .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
+    let instance = Instance::new(
+        &mut *cx,
+        &module,
+        &[step.into(), memory.into(), table.into()],
+    )
+    .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
     cx.data_mut().jit.instances += 1;
     for (i, &id) in batch.iter().enumerate() {
         let name = crate::codegen::export_name(i);
@@ -271,11 +366,5 @@ fn compile_and_install(
         data.vm.jit.set_compiled(id);
         data.jit.stats.installs += 1;
     }
-    let s = &mut cx.data_mut().jit.stats;
-    s.baseline_modules += 1;
-    s.baseline_functions += batch.len() as u64;
-    s.wasm_bytes += wasm.len() as u64;
-    s.artifact_bytes += artifact.len() as u64;
-    s.compile_time += t0.elapsed();
     Ok(())
 }

@@ -38,6 +38,26 @@ pub struct Profile {
     pub backedge_threshold: u64,
     /// Protos that crossed a threshold, in order; the JIT drains this.
     pub hot: Vec<u32>,
+    /// Wall-clock deadline of the running call, checked on loop back-edges
+    /// and tail calls (compiled code is stopped by Wasmtime's epoch check).
+    pub deadline: Option<Deadline>,
+}
+
+/// A deadline in ticks of a shared clock (advanced by the engine's ticker).
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    /// The tick counter.
+    pub ticks: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The tick at which the deadline has passed.
+    pub at: u64,
+}
+
+impl Deadline {
+    /// Whether the deadline has passed.
+    #[inline(always)]
+    pub fn passed(&self) -> bool {
+        self.ticks.load(std::sync::atomic::Ordering::Relaxed) >= self.at
+    }
 }
 
 impl Default for Profile {
@@ -48,6 +68,7 @@ impl Default for Profile {
             call_threshold: u64::MAX,
             backedge_threshold: u64::MAX,
             hot: Vec::new(),
+            deadline: None,
         }
     }
 }
@@ -74,15 +95,24 @@ impl Profile {
         }
     }
 
-    /// Counts a taken loop back-edge in proto `id`.
+    /// Counts a taken loop back-edge in proto `id`; true when the deadline
+    /// has passed (the interpreter then stops the run).
     #[inline(always)]
-    pub fn on_backedge(&mut self, id: u32) {
+    #[must_use]
+    pub fn on_backedge(&mut self, id: u32) -> bool {
         if let Some(p) = self.protos.get_mut(id as usize) {
             p.backedges += 1;
             if p.backedges == self.backedge_threshold {
                 self.hot.push(id);
             }
         }
+        self.deadline_passed()
+    }
+
+    /// Whether the running call's deadline has passed.
+    #[inline(always)]
+    pub fn deadline_passed(&self) -> bool {
+        self.deadline.as_ref().is_some_and(Deadline::passed)
     }
 
     /// Records operand tags seen at instruction `pc` of proto `id`.

@@ -100,6 +100,15 @@ impl Vm {
         Ok(true)
     }
 
+    /// The error that stops a run whose deadline passed: no `pcall` catches
+    /// it (like `os.exit`), it unwinds to the embedder.
+    pub(crate) fn deadline_error(&mut self) -> Throw {
+        self.libs.interrupted = true;
+        self.error_msg_raw(
+            b"SJ-JIT-EXEC-TIMEOUT: time limit exceeded (the isolate's deadline passed)",
+        )
+    }
+
     /// Largest `top` among the running coroutine's frames.
     pub(crate) fn frame_top_max(&self) -> u32 {
         (0..self.nframes)
@@ -307,6 +316,15 @@ impl Vm {
                         let r = r?;
                         base = self.stack + func as usize + 1;
                         r
+                    }};
+                }
+                // A taken loop back-edge: profile, and stop at a deadline.
+                macro_rules! backedge {
+                    () => {{
+                        if self.profile.on_backedge(fr.id) {
+                            self.set_saved_pc(fi, pc as u32);
+                            return Err(self.deadline_error());
+                        }
                     }};
                 }
                 macro_rules! cond_jump {
@@ -677,7 +695,7 @@ impl Vm {
                         let sj = i.sj();
                         pc = (pc as i64 + sj as i64) as usize;
                         if sj < 0 {
-                            self.profile.on_backedge(fr.id);
+                            backedge!();
                         }
                     }
                     op::EQ => {
@@ -863,7 +881,7 @@ impl Vm {
                                 r!(a).lo = idx as u64;
                                 set_r!(a + 3, Value::int(idx));
                                 pc -= i.bx() as usize;
-                                self.profile.on_backedge(fr.id);
+                                backedge!();
                             }
                         } else {
                             let st = step.as_float_unchecked();
@@ -874,7 +892,7 @@ impl Vm {
                                 set_rs!(a, Value::float(idx));
                                 set_rs!(a + 3, Value::float(idx));
                                 pc -= i.bx() as usize;
-                                self.profile.on_backedge(fr.id);
+                                backedge!();
                             }
                         }
                     }
@@ -911,7 +929,7 @@ impl Vm {
                         if !v.is_nil() {
                             set_r!(a + 2, v);
                             pc -= i.bx() as usize;
-                            self.profile.on_backedge(fr.id);
+                            backedge!();
                         }
                     }
                     op::SETLIST => {
@@ -1159,6 +1177,9 @@ impl Vm {
         );
         self.top = newfunc + n;
         self.profile.on_call(id);
+        if self.profile.deadline_passed() {
+            return Err(self.deadline_error());
+        }
         Ok(true)
     }
 

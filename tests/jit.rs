@@ -1,0 +1,282 @@
+//! Tier 1 through the public interfaces: the persistent artifact cache seen
+//! from `slotjit run --stats`, corrupted and foreign cache entries, and the
+//! isolate limits (deadline, memory) with the process and other isolates
+//! going on. The whole Lua corpus under every tier is in `lua_corpus.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use slotjit::cache::Cache;
+use slotjit::codegen::baseline::{BatchFunction, compile_batch};
+use slotjit::engine::{Engines, Isolate, IsolateOptions, PoolLimits};
+use slotjit::jit::{JitOptions, TierMode, baseline_cache_key, function_name};
+use slotjit::vm::{Value, VmError};
+
+const PROGRAM: &str = r#"
+local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+local acc = 0.0
+for i = 1, 200 do acc = acc + i * 0.5 end
+local t = {}
+for i = 1, 50 do t[i] = i * i end
+print(fib(18), acc, #t, t[7], pcall(error, "boom"))
+"#;
+const EXPECTED: &str = "2584\t10050.0\t50\t49\tfalse\tboom\n";
+
+fn slotjit() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_slotjit"))
+}
+
+/// Runs `file` with `--tier=baseline --stats` and the cache in `cache`;
+/// returns (stdout, stats text).
+fn run_cached(file: &Path, cache: &Path) -> (String, String) {
+    let out = slotjit()
+        .args(["run", "--tier=baseline", "--stats", "--cache-dir"])
+        .arg(cache)
+        .arg(file)
+        .output()
+        .expect("run slotjit");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "slotjit failed: {stderr}");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+/// The number before `word` on the stats line starting with `line`.
+fn stat(stats: &str, line: &str, word: &str) -> u64 {
+    let l = stats
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(line))
+        .unwrap_or_else(|| panic!("no '{line}' line in stats:\n{stats}"));
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| w.trim_end_matches(',') == word)
+        .unwrap_or_else(|| panic!("no '{word}' in '{l}'"));
+    words[at - 1].parse().expect("a number")
+}
+
+fn entry_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read cache dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "sjc") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn program_file(dir: &Path, name: &str, src: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, src).expect("write program");
+    p
+}
+
+#[test]
+fn second_run_compiles_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    let prog = program_file(tmp.path(), "p.lua", PROGRAM);
+    let (out1, s1) = run_cached(&prog, &cache);
+    assert_eq!(out1, EXPECTED);
+    assert!(stat(&s1, "baseline:", "functions") >= 2, "{s1}");
+    assert_eq!(stat(&s1, "cache:", "hits"), 0, "{s1}");
+    assert!(stat(&s1, "cache:", "misses") >= 1, "{s1}");
+    let (out2, s2) = run_cached(&prog, &cache);
+    assert_eq!(out2, EXPECTED);
+    assert_eq!(stat(&s2, "baseline:", "functions"), 0, "{s2}");
+    assert_eq!(stat(&s2, "cache:", "misses"), 0, "{s2}");
+    assert!(stat(&s2, "cache:", "hits") >= 1, "{s2}");
+}
+
+/// Every kind of damage to an entry: the run recompiles (a miss, not a
+/// crash) and prints the right result.
+#[test]
+fn damaged_entries_are_recompiled() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    let prog = program_file(tmp.path(), "p.lua", PROGRAM);
+    let other = program_file(tmp.path(), "q.lua", "print(('x'):rep(3), 6 * 7)\n");
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 4] = [
+        ("flip in the middle", |p| {
+            let mut b = std::fs::read(p).unwrap();
+            let mid = b.len() / 2;
+            b[mid] ^= 0x55;
+            std::fs::write(p, b).unwrap();
+        }),
+        ("flip in the header", |p| {
+            let mut b = std::fs::read(p).unwrap();
+            b[20] ^= 1;
+            std::fs::write(p, b).unwrap();
+        }),
+        ("flip in the last byte", |p| {
+            let mut b = std::fs::read(p).unwrap();
+            let last = b.len() - 1;
+            b[last] ^= 0x80;
+            std::fs::write(p, b).unwrap();
+        }),
+        ("truncation", |p| {
+            let b = std::fs::read(p).unwrap();
+            std::fs::write(p, &b[..b.len() / 3]).unwrap();
+        }),
+    ];
+    for (what, damage) in damages {
+        let _ = std::fs::remove_dir_all(&cache);
+        run_cached(&prog, &cache);
+        let files = entry_files(&cache);
+        assert!(!files.is_empty(), "no cache entries written");
+        for f in &files {
+            damage(f);
+        }
+        let (out, stats) = run_cached(&prog, &cache);
+        assert_eq!(out, EXPECTED, "after {what}");
+        assert_eq!(stat(&stats, "cache:", "hits"), 0, "after {what}: {stats}");
+        assert!(stat(&stats, "baseline:", "functions") >= 2, "after {what}");
+        // The replacement entry is good again.
+        let (_, stats) = run_cached(&prog, &cache);
+        assert!(stat(&stats, "cache:", "hits") >= 1, "after {what}: {stats}");
+    }
+    // An entry replaced by another program's entry (file copied over).
+    let _ = std::fs::remove_dir_all(&cache);
+    run_cached(&prog, &cache);
+    let mine = entry_files(&cache);
+    run_cached(&other, &cache);
+    let theirs: Vec<PathBuf> = entry_files(&cache)
+        .into_iter()
+        .filter(|p| !mine.contains(p))
+        .collect();
+    assert!(!theirs.is_empty(), "second program wrote no entry");
+    for f in &mine {
+        std::fs::copy(&theirs[0], f).expect("replace entry");
+    }
+    let (out, stats) = run_cached(&prog, &cache);
+    assert_eq!(out, EXPECTED);
+    assert_eq!(stat(&stats, "cache:", "hits"), 0, "{stats}");
+}
+
+fn engines() -> Arc<Engines> {
+    Engines::new(PoolLimits::default()).expect("native engine")
+}
+
+fn isolate(engines: &Arc<Engines>, tier: TierMode, memory: u64) -> Isolate {
+    let opts = IsolateOptions {
+        memory_limit: memory,
+        jit: JitOptions {
+            tier,
+            ..JitOptions::default()
+        },
+    };
+    let mut iso = Isolate::new(engines, &opts).expect("isolate");
+    slotjit::stdlib::open_with_profile(iso.vm_mut(), slotjit::stdlib::LibProfile::Full)
+        .map_err(|_| ())
+        .expect("stdlib");
+    iso
+}
+
+fn run_chunk(iso: &mut Isolate, src: &str) -> Result<Vec<Value>, VmError> {
+    let proto = slotjit::lua::compile(src.as_bytes(), "=test").expect("compile");
+    let f = iso.vm_mut().load_main(proto).map_err(|_| ()).expect("load");
+    iso.call_protected(f, &[])
+}
+
+fn int_global(iso: &mut Isolate, name: &str) -> Option<i64> {
+    iso.vm_mut().get_global(name).ok()?.as_int()
+}
+
+/// An artifact compiled by an engine with another configuration, stored
+/// under the very key the JIT looks up, is refused and recompiled.
+#[test]
+fn artifact_of_another_engine_configuration_is_not_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engines = engines();
+    let src = "x = 40 + 2";
+    let proto = slotjit::lua::compile(src.as_bytes(), "=test").expect("compile");
+    let wasm = compile_batch(&[BatchFunction {
+        proto: &proto,
+        name: function_name(&proto),
+    }]);
+    let key = baseline_cache_key(&engines, &wasm);
+    // Another configuration: no epoch checks, movable memories, Winch-free
+    // Cranelift defaults.
+    let foreign = wasmtime::Engine::new(&wasmtime::Config::new()).expect("foreign engine");
+    let artifact = foreign.precompile_module(&wasm).expect("foreign compile");
+    let cache = Arc::new(Cache::open(tmp.path(), 1 << 30).expect("cache"));
+    cache.put(&key, &artifact, &[]).expect("put");
+
+    let mut iso = isolate(&engines, TierMode::Baseline, 64 << 20);
+    iso.set_cache(Some(cache.clone()));
+    run_chunk(&mut iso, src).expect("run");
+    assert_eq!(int_global(&mut iso, "x"), Some(42));
+    let s = iso.stats();
+    assert_eq!(s.cache_hits, 0, "{s}");
+    assert_eq!(s.cache_rejected, 1, "{s}");
+    assert_eq!(s.baseline_functions, 1, "{s}");
+    // The foreign entry was replaced by a good one.
+    let mut again = isolate(&engines, TierMode::Baseline, 64 << 20);
+    again.set_cache(Some(cache));
+    run_chunk(&mut again, src).expect("run");
+    assert_eq!(again.stats().cache_hits, 1);
+}
+
+/// An endless loop in compiled code (and in the interpreter) stops at the
+/// deadline with SJ-JIT-EXEC-TIMEOUT, which `pcall` cannot catch; the same
+/// isolate and another one keep working.
+#[test]
+fn deadline_stops_endless_loops_and_isolates_go_on() {
+    let engines = engines();
+    for tier in [TierMode::Baseline, TierMode::Interp, TierMode::Auto] {
+        let mut iso = isolate(&engines, tier, 64 << 20);
+        iso.set_time_limit(Some(Duration::from_millis(200)));
+        let err = run_chunk(
+            &mut iso,
+            "while true do pcall(function() local n = 0 while true do n = n + 1 end end) end",
+        )
+        .expect_err("must time out");
+        assert!(
+            err.to_string().contains("SJ-JIT-EXEC-TIMEOUT"),
+            "{tier:?}: {err}"
+        );
+        // Same isolate, new call: fine again.
+        run_chunk(&mut iso, "y = 0 for i = 1, 1000 do y = y + i end").expect("after timeout");
+        assert_eq!(int_global(&mut iso, "y"), Some(500500), "{tier:?}");
+        // Another isolate of the same engines.
+        let mut other = isolate(&engines, tier, 64 << 20);
+        run_chunk(&mut other, "z = 7 * 6").expect("other isolate");
+        assert_eq!(int_global(&mut other, "z"), Some(42));
+    }
+}
+
+/// A memory bomb stops at the isolate's limit with a Lua "not enough
+/// memory" error (catchable, as in Lua); other isolates are unaffected.
+#[test]
+fn memory_bomb_stops_at_the_isolate_limit() {
+    let engines = engines();
+    for tier in [TierMode::Baseline, TierMode::Auto] {
+        let mut small = isolate(&engines, tier, 16 << 20);
+        let err = run_chunk(
+            &mut small,
+            "local t = {} for i = 1, 1e9 do t[i] = ('x'):rep(64) .. i end",
+        )
+        .expect_err("must run out of memory");
+        assert!(err.to_string().contains("not enough memory"), "{err}");
+        run_chunk(
+            &mut small,
+            "local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {i} end end) \
+             caught = (not ok and e == 'not enough memory') and 1 or 0",
+        )
+        .expect("pcall catches it");
+        assert_eq!(int_global(&mut small, "caught"), Some(1));
+        let mut other = isolate(&engines, tier, 64 << 20);
+        run_chunk(&mut other, "w = #(('y'):rep(1000000))").expect("other isolate");
+        assert_eq!(int_global(&mut other, "w"), Some(1_000_000));
+    }
+}
