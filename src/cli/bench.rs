@@ -25,6 +25,11 @@ pub struct BenchArgs {
     /// Extra flags passed to `slotjit run` (e.g. `--runs 5 -- --tier=interp`).
     #[arg(long = "slotjit-flag", value_name = "FLAG", allow_hyphen_values = true)]
     slotjit_flags: Vec<String>,
+    /// Tiers to time slotjit with, each as its own contender (e.g.
+    /// `interp,baseline`); the ratio columns then also compare each later
+    /// tier with the first (`interp/baseline` = the speedup of baseline).
+    #[arg(long, value_delimiter = ',', default_value = "auto", value_name = "TIER,...")]
+    tiers: Vec<String>,
     /// Skip the reference interpreters (time slotjit only).
     #[arg(long)]
     no_reference: bool,
@@ -32,6 +37,8 @@ pub struct BenchArgs {
 
 struct Contender {
     name: String,
+    /// One of slotjit's own configurations (not a reference interpreter).
+    ours: bool,
     program: PathBuf,
     prefix: Vec<String>,
 }
@@ -100,18 +107,31 @@ pub fn bench(a: BenchArgs) -> i32 {
             return 1;
         }
     };
-    let mut prefix = vec!["run".to_string()];
-    prefix.extend(a.slotjit_flags.iter().cloned());
-    let mut contenders = vec![Contender {
-        name: "slotjit".into(),
-        program: exe,
-        prefix,
-    }];
+    let mut contenders = Vec::new();
+    for tier in &a.tiers {
+        let mut prefix = vec!["run".to_string(), format!("--tier={tier}")];
+        prefix.extend(a.slotjit_flags.iter().cloned());
+        contenders.push(Contender {
+            name: if a.tiers.len() == 1 {
+                "slotjit".into()
+            } else {
+                format!("sj-{tier}")
+            },
+            ours: true,
+            program: exe.clone(),
+            prefix,
+        });
+    }
+    if contenders.is_empty() {
+        report("--tiers is empty");
+        return 1;
+    }
     if !a.no_reference {
         for name in ["lua5.4", "luajit"] {
             if let Some(p) = find_in_path(name) {
                 contenders.push(Contender {
                     name: name.into(),
+                    ours: false,
                     program: p,
                     prefix: vec![],
                 });
@@ -130,9 +150,25 @@ pub fn bench(a: BenchArgs) -> i32 {
         .iter()
         .map(|c| format!("{:>10}", c.name))
         .collect();
-    let ratio_header: Vec<String> = contenders[1..]
+    // Ratio columns (numerator, denominator): each of our configurations
+    // against each reference, then the first configuration against each
+    // later one (its speedup).
+    let nours = contenders.iter().filter(|c| c.ours).count();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for i in 0..nours {
+        for j in nours..contenders.len() {
+            pairs.push((i, j));
+        }
+    }
+    for j in 1..nours {
+        pairs.push((0, j));
+    }
+    let ratio_header: Vec<String> = pairs
         .iter()
-        .map(|c| format!("{:>14}", format!("sj/{}", c.name)))
+        .map(|&(i, j)| {
+            let short = |c: &Contender| c.name.trim_start_matches("sj-").to_string();
+            format!("{:>18}", format!("{}/{}", short(&contenders[i]), short(&contenders[j])))
+        })
         .collect();
     println!(
         "{:<18}{}{}",
@@ -140,8 +176,8 @@ pub fn bench(a: BenchArgs) -> i32 {
         header.join(""),
         ratio_header.join("")
     );
-    let mut log_ratio_sums = vec![0f64; contenders.len()];
-    let mut counted = vec![0u32; contenders.len()];
+    let mut log_ratio_sums = vec![0f64; pairs.len()];
+    let mut counted = vec![0u32; pairs.len()];
     let mut status = 0;
     for prog in &progs {
         let name = prog
@@ -160,6 +196,7 @@ pub fn bench(a: BenchArgs) -> i32 {
                 match run_once(c, prog) {
                     Ok((d, out)) => {
                         if c.name != "luajit" {
+                            // luajit is 5.1: its output may differ.
                             match &reference_output {
                                 None => reference_output = Some(out),
                                 Some(r) if *r != out => {
@@ -196,25 +233,25 @@ pub fn bench(a: BenchArgs) -> i32 {
             })
             .collect();
         let mut ratios = Vec::new();
-        for (i, t) in times.iter().enumerate().skip(1) {
-            match (times[0], t) {
-                (Some(sj), Some(other)) => {
-                    let r = sj.as_secs_f64() / other.as_secs_f64();
-                    log_ratio_sums[i] += r.ln();
-                    counted[i] += 1;
-                    ratios.push(format!("{r:>14.2}"));
+        for (k, &(i, j)) in pairs.iter().enumerate() {
+            match (times[i], times[j]) {
+                (Some(num), Some(den)) => {
+                    let r = num.as_secs_f64() / den.as_secs_f64();
+                    log_ratio_sums[k] += r.ln();
+                    counted[k] += 1;
+                    ratios.push(format!("{r:>18.2}"));
                 }
-                _ => ratios.push(format!("{:>14}", "-")),
+                _ => ratios.push(format!("{:>18}", "-")),
             }
         }
         println!("{:<18}{}{}", name, cols.join(""), ratios.join(""));
     }
-    let geo: Vec<String> = (1..contenders.len())
-        .map(|i| {
-            if counted[i] == 0 {
-                format!("{:>14}", "-")
+    let geo: Vec<String> = (0..pairs.len())
+        .map(|k| {
+            if counted[k] == 0 {
+                format!("{:>18}", "-")
             } else {
-                format!("{:>14.2}", (log_ratio_sums[i] / counted[i] as f64).exp())
+                format!("{:>18.2}", (log_ratio_sums[k] / counted[k] as f64).exp())
             }
         })
         .collect();
@@ -224,6 +261,9 @@ pub fn bench(a: BenchArgs) -> i32 {
         " ".repeat(10 * contenders.len()),
         geo.join("")
     );
-    println!("(ratios are slotjit time / reference time: below 1.0 means slotjit is faster)");
+    println!(
+        "(ratios are time / time: below 1.0 means the left one is faster; \
+         first-tier/later-tier above 1.0 is the later tier's speedup)"
+    );
     status
 }
