@@ -28,7 +28,9 @@ use super::{RT_CODE_TABLE, RT_MEMORY, RT_MODULE, RT_STEP, STEP_FRAME_DONE, expor
 use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
-use crate::vm::layout::{SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT};
+use crate::vm::layout::{
+    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT, UPVAL_LOCATION_BYTE,
+};
 
 /// Function index of the `step` import.
 const FN_STEP: u32 = 0;
@@ -42,6 +44,8 @@ const L_FUNC: u32 = 0;
 const L_BASE: u32 = 1;
 const L_TARGET: u32 = 2;
 const L_NEXT: u32 = 3;
+/// Scratch address (upvalue locations).
+const L_ADDR: u32 = 4;
 
 /// One function of a batch.
 pub struct BatchFunction<'a> {
@@ -118,6 +122,7 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
         l.append(L_BASE, "base");
         l.append(L_TARGET, "target");
         l.append(L_NEXT, "next");
+        l.append(L_ADDR, "addr");
         locals.append(1 + i as u32, &l);
     }
     names.locals(&locals);
@@ -239,7 +244,7 @@ impl<'a> FunctionCompiler<'a> {
             leaders,
             block: 0,
             extra: 0,
-            f: Function::new([(3, ValType::I32)]),
+            f: Function::new([(4, ValType::I32)]),
         }
     }
 
@@ -499,8 +504,58 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_store(mem(hi(a)));
             }
             OpCode::FORLOOP => self.for_loop(pc),
+            OpCode::GETUPVAL => {
+                self.upvalue_location(i.b());
+                self.ins()
+                    .local_get(L_BASE)
+                    .local_get(L_ADDR)
+                    .i64_load(mem(0))
+                    .i64_store(mem(lo(a)))
+                    .local_get(L_BASE)
+                    .local_get(L_ADDR)
+                    .i64_load(mem(8))
+                    .i64_store(mem(hi(a)));
+            }
+            OpCode::SETUPVAL => {
+                // No write barrier: the collector is stop-the-world.
+                self.upvalue_location(i.b());
+                self.ins()
+                    .local_get(L_ADDR)
+                    .local_get(L_BASE)
+                    .i64_load(mem(lo(a)))
+                    .i64_store(mem(0))
+                    .local_get(L_ADDR)
+                    .local_get(L_BASE)
+                    .i64_load(mem(hi(a)))
+                    .i64_store(mem(8));
+            }
             _ => self.step(pc),
         }
+    }
+
+    /// `addr` = byte address of the value of upvalue `n` of the running
+    /// closure (the function value sits just below the frame base).
+    fn upvalue_location(&mut self, n: u32) {
+        let word = MemArg {
+            offset: 0,
+            align: 2,
+            target: MemArgTarget::Memory(0),
+            ordering: None,
+        };
+        self.ins()
+            .local_get(L_BASE)
+            .i32_const(SLOT_BYTES as i32)
+            .i32_sub()
+            .i32_load(word) // closure offset (payload of the function value)
+            .i32_load(MemArg {
+                offset: (LCLOSURE_UPVALS_BYTE + 4 * n) as u64,
+                ..word
+            })
+            .i32_load(MemArg {
+                offset: UPVAL_LOCATION_BYTE as u64,
+                ..word
+            })
+            .local_set(L_ADDR);
     }
 
     /// Jumps on the i32 on the stack: non-zero skips the following `JMP`
@@ -642,18 +697,33 @@ impl<'a> FunctionCompiler<'a> {
         self.branch_on_stack(pc);
         self.ins().else_();
         let mut opened = 1;
-        if let (Operand::Reg(r), OpCode::LT | OpCode::LE) = (c, opc) {
+        // Float path: register pairs for LT/LE, float R[A] against an
+        // immediate (compared as a float, as Lua does).
+        let float_path = match (c, opc) {
+            (Operand::Reg(_), OpCode::LT | OpCode::LE) => true,
+            // Exact only while the integer converts to a float exactly
+            // (always for sB immediates; not for every EQK constant).
+            (Operand::Num(Num::Int(v)), _) => v.unsigned_abs() <= 1 << 53,
+            (Operand::Num(Num::Float(_)), _) => true,
+            _ => false,
+        };
+        if float_path {
             self.tag_is(a, TAG_FLOAT);
-            self.tag_is(r, TAG_FLOAT);
-            self.ins().i32_and().if_(BlockType::Empty);
+            if let Operand::Reg(r) = c {
+                self.tag_is(r, TAG_FLOAT);
+                self.ins().i32_and();
+            }
+            self.ins().if_(BlockType::Empty);
             self.extra += 1;
             self.ins().local_get(L_BASE).f64_load(mem(lo(a)));
             self.push_float_operand(c);
-            if opc == OpCode::LT {
-                self.ins().f64_lt();
-            } else {
-                self.ins().f64_le();
-            }
+            match opc {
+                OpCode::LT | OpCode::LTI => self.ins().f64_lt(),
+                OpCode::LE | OpCode::LEI => self.ins().f64_le(),
+                OpCode::GTI => self.ins().f64_gt(),
+                OpCode::GEI => self.ins().f64_ge(),
+                _ => self.ins().f64_eq(),
+            };
             self.ins().i32_const(k).i32_ne();
             self.branch_on_stack(pc);
             self.ins().else_();

@@ -150,6 +150,13 @@ pub const NODE_SLOTS: u32 = 2;
 
 /// Size of an upvalue object in slots.
 pub const UPVAL_SLOTS: u32 = 2;
+/// Byte offset, within a Lua closure, of the first upvalue word: after the
+/// header slot, upvalue `i`'s object offset is the `u32` at
+/// `LCLOSURE_UPVALS_BYTE + 4 * i` (four words per slot, little-endian).
+pub const LCLOSURE_UPVALS_BYTE: u32 = SLOT_BYTES;
+/// Byte offset, within an upvalue object, of the `u32` location of its value
+/// (a stack slot while open, the object's own slot 1 once closed).
+pub const UPVAL_LOCATION_BYTE: u32 = 8;
 
 // ---------------------------------------------------------------------------
 // Coroutines: four slots.
