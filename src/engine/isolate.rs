@@ -46,8 +46,9 @@ pub(crate) struct RuntimeHandles {
     pub step: Func,
     /// The interpreter trampoline every code-table slot starts with.
     pub trampoline: Func,
-    /// Per proto id: its compiled entry, once installed.
-    pub entries: Vec<Option<TypedFunc<i32, ()>>>,
+    /// Per proto id: its compiled entry, once installed (`Rc`: cloning a
+    /// `TypedFunc` clones its registered type, measurably slower per call).
+    pub entries: Vec<Option<std::rc::Rc<TypedFunc<i32, ()>>>>,
     /// Code-table slots initialized so far (= protos seen).
     pub table_len: u32,
 }

@@ -213,9 +213,16 @@ pub fn baseline_cache_key(engines: &Engines, wasm: &[u8]) -> CacheKey {
 /// Compiles and installs whatever the policy asks for now. Never fails: a
 /// function that cannot be compiled stays in the interpreter (counted in
 /// [`JitStats::failures`]).
+#[inline]
 pub(crate) fn compile_pending<C: AsContextMut<Data = IsolateData>>(cx: &mut C) {
     let mut cx = cx.as_context_mut();
     let data = cx.data_mut();
+    // The common case, checked first: nothing new to compile.
+    if data.vm.profile.hot.is_empty()
+        && (data.jit.opts.tier != TierMode::Baseline || data.jit.done.len() >= data.vm.protos.len())
+    {
+        return;
+    }
     let hot = std::mem::take(&mut data.vm.profile.hot);
     if data.jit.opts.tier == TierMode::Interp || data.rt.is_none() {
         return;
@@ -361,7 +368,7 @@ fn compile_and_install(
         if let Some(rt) = data.rt.as_mut()
             && let Some(slot) = rt.entries.get_mut(id as usize)
         {
-            *slot = Some(f);
+            *slot = Some(std::rc::Rc::new(f));
         }
         data.vm.jit.set_compiled(id);
         data.jit.stats.installs += 1;
