@@ -28,7 +28,12 @@ pub struct BenchArgs {
     /// Tiers to time slotjit with, each as its own contender (e.g.
     /// `interp,baseline`); the ratio columns then also compare each later
     /// tier with the first (`interp/baseline` = the speedup of baseline).
-    #[arg(long, value_delimiter = ',', default_value = "auto", value_name = "TIER,...")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "auto",
+        value_name = "TIER,..."
+    )]
     tiers: Vec<String>,
     /// Skip the reference interpreters (time slotjit only).
     #[arg(long)]
@@ -167,7 +172,10 @@ pub fn bench(a: BenchArgs) -> i32 {
         .iter()
         .map(|&(i, j)| {
             let short = |c: &Contender| c.name.trim_start_matches("sj-").to_string();
-            format!("{:>18}", format!("{}/{}", short(&contenders[i]), short(&contenders[j])))
+            format!(
+                "{:>18}",
+                format!("{}/{}", short(&contenders[i]), short(&contenders[j]))
+            )
         })
         .collect();
     println!(

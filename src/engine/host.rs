@@ -70,7 +70,7 @@ pub(crate) fn call_protected(
             store.data_mut().vm.profile.deadline = None;
         }
     }
-    crate::vm::host::call_protected_with(store, vm_of, f, args, |store, func| call_at(store, func))
+    crate::vm::host::call_protected_with(store, vm_of, f, args, call_at)
 }
 
 /// [`Vm::call_at`] (all results) through a driver.
@@ -224,8 +224,8 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
         Err(Throw::Yield) => {
             // Compiled code runs on the main coroutine only, which cannot
             // yield; report it as Lua does.
-            let e = vm.rt_error("attempt to yield from outside a coroutine");
-            let _ = e;
+            // (`rt_error` sets the error value; the throw itself is the trap.)
+            vm.rt_error("attempt to yield from outside a coroutine");
             Err(wasmtime::Error::new(LuaThrow))
         }
     }

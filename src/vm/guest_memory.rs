@@ -62,7 +62,7 @@ impl GuestMemory {
     ///   store is used by one thread at a time.
     pub(crate) unsafe fn from_wasm(base: *mut u8, bytes: usize) -> Option<GuestMemory> {
         let ptr = NonNull::new(base as *mut Slot)?;
-        if (base as usize) % std::mem::align_of::<Slot>() != 0 {
+        if !(base as usize).is_multiple_of(std::mem::align_of::<Slot>()) {
             return None;
         }
         Some(GuestMemory {
