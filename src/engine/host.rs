@@ -199,16 +199,29 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
     vm.set_saved_pc(fi, pc as u32);
     // A tail call replaces the frame: run the callee to completion instead
     // of stopping after one instruction (the frame is then done).
+    use crate::bytecode::isa::op;
     let id = vm.frame(fi).id as usize;
-    let tail = vm
+    let opb = vm
         .protos
         .get(id)
         .and_then(|p| p.code.get(pc as usize))
-        .map(|i| i.op_byte())
-        == Some(crate::bytecode::isa::op::TAILCALL);
+        .map(|i| i.op_byte());
     let saved = vm.jit.step_done;
     vm.jit.step_done = false;
-    let r = drive(&mut caller, fi, !tail);
+    let r = match opb {
+        Some(op::CALL | op::TFORCALL) => drive(&mut caller, fi, true),
+        Some(op::TAILCALL) => drive(&mut caller, fi, false),
+        // Nothing else enters a Lua frame in this run (metamethods and
+        // natives calling Lua run nested, in the interpreter): no driver
+        // loop needed, and no exit may happen.
+        _ => {
+            let saved_exit = vm.jit.exit_entry;
+            vm.jit.exit_entry = u32::MAX;
+            let r = vm.execute_mode::<true>(fi);
+            vm.jit.exit_entry = saved_exit;
+            r
+        }
+    };
     let vm = &mut caller.data_mut().vm;
     vm.jit.step_done = saved;
     match r {
