@@ -113,7 +113,10 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
     loop {
         crate::jit::compile_pending(&mut cx);
         let data = cx.data_mut();
-        let native_ok = data.jit.nesting < MAX_NATIVE_NESTING;
+        // With `--tier=interp` nothing is ever compiled: keep the
+        // interpreter's own fast paths (no exit checks that could succeed).
+        let native_ok = data.jit.nesting < MAX_NATIVE_NESTING
+            && data.jit.options().tier != crate::jit::TierMode::Interp;
         let vm = &mut data.vm;
         let saved_exit = vm.jit.exit_entry;
         vm.jit.exit_entry = if native_ok { entry } else { u32::MAX };

@@ -800,7 +800,10 @@ impl Vm {
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
                             if self.frame(nfi).id == fr.id
-                                && (self.jit.exit_entry != entry || self.thread != self.main_thread)
+                                && (self.jit.exit_entry != entry
+                                    || self.thread != self.main_thread
+                                    || (!self.jit.is_compiled(fr.id)
+                                        && self.profile.hot.is_empty()))
                             {
                                 enter_same_proto!(nfi);
                                 continue;
