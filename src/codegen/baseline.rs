@@ -611,44 +611,30 @@ impl<'a> FunctionCompiler<'a> {
             Operand::Num(Num::Float(_)) => (false, true),
         };
         let mut opened = 0;
-        if try_int {
-            self.tag_is(b, TAG_INT);
-            if let Operand::Reg(r) = c {
-                self.tag_is(r, TAG_INT);
-                self.ins().i32_and();
+        for (tag, wanted) in [(TAG_INT, try_int), (TAG_FLOAT, try_float)] {
+            if wanted {
+                self.arith_path(opc, a, b, c, tag);
+                opened += 1;
             }
-            self.ins().if_(BlockType::Empty);
-            self.extra += 1;
-            self.ins()
-                .local_get(L_BASE)
-                .local_get(L_BASE)
-                .i64_load(mem(lo(b)));
-            self.push_int_operand(c);
-            match opc {
-                OpCode::ADD => self.ins().i64_add(),
-                OpCode::SUB => self.ins().i64_sub(),
-                _ => self.ins().i64_mul(),
-            };
-            self.ins().i64_store(mem(lo(a)));
-            self.ins()
-                .local_get(L_BASE)
-                .i64_const(TAG_INT as i64)
-                .i64_store(mem(hi(a)));
-            self.ins().else_();
-            opened += 1;
         }
-        if try_float {
-            self.tag_is(b, TAG_FLOAT);
-            if let Operand::Reg(r) = c {
-                self.tag_is(r, TAG_FLOAT);
-                self.ins().i32_and();
-            }
-            self.ins().if_(BlockType::Empty);
-            self.extra += 1;
-            self.ins()
-                .local_get(L_BASE)
-                .local_get(L_BASE)
-                .f64_load(mem(lo(b)));
+        self.step(pc);
+        for _ in 0..opened {
+            self.ins().end();
+            self.extra -= 1;
+        }
+    }
+
+    /// Opens `if tag(R[B]) == tag (and tag(c) == tag)` with the arithmetic
+    /// for that number type inside, ending in the `else` that leads to the
+    /// next path; the caller closes the `if`.
+    fn arith_path(&mut self, opc: OpCode, a: u32, b: u32, c: Operand, tag: u64) {
+        let float = tag == TAG_FLOAT;
+        self.both_tagged(b, c, tag);
+        self.ins().if_(BlockType::Empty);
+        self.extra += 1;
+        self.ins().local_get(L_BASE).local_get(L_BASE);
+        if float {
+            self.ins().f64_load(mem(lo(b)));
             self.push_float_operand(c);
             match opc {
                 OpCode::ADD => self.ins().f64_add(),
@@ -656,17 +642,30 @@ impl<'a> FunctionCompiler<'a> {
                 _ => self.ins().f64_mul(),
             };
             self.ins().f64_store(mem(lo(a)));
-            self.ins()
-                .local_get(L_BASE)
-                .i64_const(TAG_FLOAT as i64)
-                .i64_store(mem(hi(a)));
-            self.ins().else_();
-            opened += 1;
+        } else {
+            self.ins().i64_load(mem(lo(b)));
+            self.push_int_operand(c);
+            match opc {
+                OpCode::ADD => self.ins().i64_add(),
+                OpCode::SUB => self.ins().i64_sub(),
+                _ => self.ins().i64_mul(),
+            };
+            self.ins().i64_store(mem(lo(a)));
         }
-        self.step(pc);
-        for _ in 0..opened {
-            self.ins().end();
-            self.extra -= 1;
+        self.ins()
+            .local_get(L_BASE)
+            .i64_const(tag as i64)
+            .i64_store(mem(hi(a)))
+            .else_();
+    }
+
+    /// Pushes `tag(R[r]) == tag`, and-ed with the same test of `c` when it
+    /// is a register (a constant operand's type is known statically).
+    fn both_tagged(&mut self, r: u32, c: Operand, tag: u64) {
+        self.tag_is(r, tag);
+        if let Operand::Reg(rc) = c {
+            self.tag_is(rc, tag);
+            self.ins().i32_and();
         }
     }
 
@@ -677,11 +676,7 @@ impl<'a> FunctionCompiler<'a> {
         let a = i.a();
         let k = i.k() as i32;
         // Integer fast path.
-        self.tag_is(a, TAG_INT);
-        if let Operand::Reg(r) = c {
-            self.tag_is(r, TAG_INT);
-            self.ins().i32_and();
-        }
+        self.both_tagged(a, c, TAG_INT);
         self.ins().if_(BlockType::Empty);
         self.extra += 1;
         self.ins().local_get(L_BASE).i64_load(mem(lo(a)));
@@ -708,11 +703,7 @@ impl<'a> FunctionCompiler<'a> {
             _ => false,
         };
         if float_path {
-            self.tag_is(a, TAG_FLOAT);
-            if let Operand::Reg(r) = c {
-                self.tag_is(r, TAG_FLOAT);
-                self.ins().i32_and();
-            }
+            self.both_tagged(a, c, TAG_FLOAT);
             self.ins().if_(BlockType::Empty);
             self.extra += 1;
             self.ins().local_get(L_BASE).f64_load(mem(lo(a)));
