@@ -140,6 +140,10 @@ fn damaged_entries_are_recompiled() {
         let (out, stats) = run_cached(&prog, &cache);
         assert_eq!(out, EXPECTED, "after {what}");
         assert_eq!(stat(&stats, "cache:", "hits"), 0, "after {what}: {stats}");
+        assert!(
+            stat(&stats, "cache:", "corrupt") >= 1,
+            "after {what}: {stats}"
+        );
         assert!(stat(&stats, "baseline:", "functions") >= 2, "after {what}");
         // The replacement entry is good again.
         let (_, stats) = run_cached(&prog, &cache);

@@ -91,6 +91,10 @@ pub struct JitStats {
     pub cache_rejected: u64,
     /// Time spent loading cached artifacts.
     pub cache_load_time: Duration,
+    /// Bad cache entries found and deleted (this process's cache handle).
+    pub cache_corrupt_evictions: u64,
+    /// Cache entries evicted to stay within the size budget.
+    pub cache_lru_evictions: u64,
     /// Peak guest memory in bytes (filled in by [`JitState::stats`]).
     pub peak_memory: u64,
 }
@@ -109,11 +113,13 @@ impl std::fmt::Display for JitStats {
         )?;
         writeln!(
             f,
-            "  cache: {} hits, {} misses, {} rejected, {:.2} ms loading",
+            "  cache: {} hits, {} misses, {} rejected, {:.2} ms loading, {} corrupt evicted, {} LRU evicted",
             self.cache_hits,
             self.cache_misses,
             self.cache_rejected,
-            self.cache_load_time.as_secs_f64() * 1000.0
+            self.cache_load_time.as_secs_f64() * 1000.0,
+            self.cache_corrupt_evictions,
+            self.cache_lru_evictions
         )?;
         writeln!(f, "  code-table installs: {}", self.installs)?;
         writeln!(f, "  compile failures: {}", self.failures)?;
@@ -169,6 +175,10 @@ impl JitState {
     pub fn stats(&self, vm: &Vm) -> JitStats {
         let mut s = self.stats.clone();
         s.peak_memory = vm.heap.peak_bytes();
+        if let Some(cs) = self.cache.as_ref().and_then(|c| c.stats().ok()) {
+            s.cache_corrupt_evictions = cs.corrupt_evictions;
+            s.cache_lru_evictions = cs.lru_evictions;
+        }
         s
     }
 
