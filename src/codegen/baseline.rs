@@ -351,6 +351,19 @@ impl<'a> FunctionCompiler<'a> {
 
     // -- small emitters ----------------------------------------------------------
 
+    /// `R[dst] := R[src]` (both words).
+    fn copy_reg(&mut self, dst: u32, src: u32) {
+        self.ins()
+            .local_get(L_BASE)
+            .local_get(L_BASE)
+            .i64_load(mem(lo(src)))
+            .i64_store(mem(lo(dst)))
+            .local_get(L_BASE)
+            .local_get(L_BASE)
+            .i64_load(mem(hi(src)))
+            .i64_store(mem(hi(dst)));
+    }
+
     /// Stores a constant value (both words, exactly as the VM encodes it).
     fn store_const(&mut self, r: u32, v: Value) {
         self.store_value(r, v.tag(), v.payload() as i64);
@@ -393,18 +406,7 @@ impl<'a> FunctionCompiler<'a> {
         };
         let a = i.a();
         match opc {
-            OpCode::MOVE => {
-                let b = i.b();
-                self.ins()
-                    .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i64_load(mem(lo(b)))
-                    .i64_store(mem(lo(a)))
-                    .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i64_load(mem(hi(b)))
-                    .i64_store(mem(hi(a)));
-            }
+            OpCode::MOVE => self.copy_reg(a, i.b()),
             OpCode::LOADI => self.store_value(a, TAG_INT, i.sbx() as i64),
             OpCode::LOADF => self.store_value(a, TAG_FLOAT, (i.sbx() as f64).to_bits() as i64),
             OpCode::LOADK => match self.proto.constants.get(i.bx() as usize) {
@@ -473,15 +475,7 @@ impl<'a> FunctionCompiler<'a> {
                 self.jump(pc as u32 + 2);
                 self.extra -= 1;
                 self.ins().end();
-                self.ins()
-                    .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i64_load(mem(lo(b)))
-                    .i64_store(mem(lo(a)))
-                    .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i64_load(mem(hi(b)))
-                    .i64_store(mem(hi(a)));
+                self.copy_reg(a, b);
                 self.jump(jump_target(self.code, pc + 1));
             }
             OpCode::NOT => {
@@ -669,28 +663,45 @@ impl<'a> FunctionCompiler<'a> {
         }
     }
 
+    /// Opens `if` both operands have `tag` with the comparison and its
+    /// jumps inside, ending in the `else` for the next path (the caller
+    /// closes the `if`).
+    fn compare_path(&mut self, pc: usize, opc: OpCode, c: Operand, tag: u64) {
+        let i = self.code[pc];
+        let a = i.a();
+        self.both_tagged(a, c, tag);
+        self.ins().if_(BlockType::Empty);
+        self.extra += 1;
+        if tag == TAG_FLOAT {
+            self.ins().local_get(L_BASE).f64_load(mem(lo(a)));
+            self.push_float_operand(c);
+            match opc {
+                OpCode::LT | OpCode::LTI => self.ins().f64_lt(),
+                OpCode::LE | OpCode::LEI => self.ins().f64_le(),
+                OpCode::GTI => self.ins().f64_gt(),
+                OpCode::GEI => self.ins().f64_ge(),
+                _ => self.ins().f64_eq(),
+            };
+        } else {
+            self.ins().local_get(L_BASE).i64_load(mem(lo(a)));
+            self.push_int_operand(c);
+            match opc {
+                OpCode::LT | OpCode::LTI => self.ins().i64_lt_s(),
+                OpCode::LE | OpCode::LEI => self.ins().i64_le_s(),
+                OpCode::GTI => self.ins().i64_gt_s(),
+                OpCode::GEI => self.ins().i64_ge_s(),
+                _ => self.ins().i64_eq(),
+            };
+        }
+        self.ins().i32_const(i.k() as i32).i32_ne();
+        self.branch_on_stack(pc);
+        self.ins().else_();
+    }
+
     /// Numeric comparisons with a following `JMP`: integer fast path (and
     /// float for register pairs), `step` otherwise.
     fn compare(&mut self, pc: usize, opc: OpCode, c: Operand) {
-        let i = self.code[pc];
-        let a = i.a();
-        let k = i.k() as i32;
-        // Integer fast path.
-        self.both_tagged(a, c, TAG_INT);
-        self.ins().if_(BlockType::Empty);
-        self.extra += 1;
-        self.ins().local_get(L_BASE).i64_load(mem(lo(a)));
-        self.push_int_operand(c);
-        match opc {
-            OpCode::LT | OpCode::LTI => self.ins().i64_lt_s(),
-            OpCode::LE | OpCode::LEI => self.ins().i64_le_s(),
-            OpCode::GTI => self.ins().i64_gt_s(),
-            OpCode::GEI => self.ins().i64_ge_s(),
-            _ => self.ins().i64_eq(),
-        };
-        self.ins().i32_const(k).i32_ne();
-        self.branch_on_stack(pc);
-        self.ins().else_();
+        self.compare_path(pc, opc, c, TAG_INT);
         let mut opened = 1;
         // Float path: register pairs for LT/LE, float R[A] against an
         // immediate (compared as a float, as Lua does).
@@ -703,21 +714,7 @@ impl<'a> FunctionCompiler<'a> {
             _ => false,
         };
         if float_path {
-            self.both_tagged(a, c, TAG_FLOAT);
-            self.ins().if_(BlockType::Empty);
-            self.extra += 1;
-            self.ins().local_get(L_BASE).f64_load(mem(lo(a)));
-            self.push_float_operand(c);
-            match opc {
-                OpCode::LT | OpCode::LTI => self.ins().f64_lt(),
-                OpCode::LE | OpCode::LEI => self.ins().f64_le(),
-                OpCode::GTI => self.ins().f64_gt(),
-                OpCode::GEI => self.ins().f64_ge(),
-                _ => self.ins().f64_eq(),
-            };
-            self.ins().i32_const(k).i32_ne();
-            self.branch_on_stack(pc);
-            self.ins().else_();
+            self.compare_path(pc, opc, c, TAG_FLOAT);
             opened += 1;
         }
         self.step(pc);

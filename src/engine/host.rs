@@ -75,22 +75,9 @@ pub(crate) fn call_protected(
 
 /// [`Vm::call_at`] (all results) through a driver.
 fn call_at(store: &mut Store<IsolateData>, func: u32) -> Result<(), Throw> {
-    let vm = &mut store.data_mut().vm;
-    vm.c_calls += 1;
-    vm.nny += 1;
-    let r = (|| {
-        let vm = &mut store.data_mut().vm;
-        vm.check_c_level(vm.c_calls + vm.pcalls)?;
-        let entry = vm.nframes;
-        match vm.precall(func, -1)? {
-            crate::vm::call::PreCall::Done => Ok(()),
-            crate::vm::call::PreCall::Lua => drive(store, entry, false),
-        }
-    })();
-    let vm = &mut store.data_mut().vm;
-    vm.c_calls -= 1;
-    vm.nny -= 1;
-    r
+    crate::vm::call::call_at_with(store, vm_of, func, -1, |store, entry| {
+        drive(store, entry, false)
+    })
 }
 
 /// Writes the runtime block compiled code reads: the byte address of

@@ -48,9 +48,8 @@ pub(crate) struct RuntimeHandles {
     pub trampoline: Func,
     /// Per proto id: its compiled entry, once installed (`Rc`: cloning a
     /// `TypedFunc` clones its registered type, measurably slower per call).
+    /// Its length is the number of code-table slots initialized so far.
     pub entries: Vec<Option<std::rc::Rc<TypedFunc<i32, ()>>>>,
-    /// Code-table slots initialized so far (= protos seen).
-    pub table_len: u32,
 }
 
 /// The data of an isolate's store.
@@ -158,7 +157,6 @@ impl Isolate {
             step,
             trampoline,
             entries: Vec::new(),
-            table_len: 0,
         });
         Ok(Isolate { store })
     }
@@ -229,11 +227,11 @@ pub(crate) fn sync_code_table(
     let Some(rt) = data.rt.as_mut() else {
         return Ok(());
     };
-    if rt.table_len >= n {
+    let have = rt.entries.len() as u32;
+    if have >= n {
         return Ok(());
     }
-    let (table, tramp, have) = (rt.table, rt.trampoline, rt.table_len);
-    rt.table_len = n;
+    let (table, tramp) = (rt.table, rt.trampoline);
     rt.entries.resize(n as usize, None);
     table
         .grow(&mut cx, (n - have) as u64, Ref::Func(Some(tramp)))

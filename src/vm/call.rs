@@ -18,6 +18,34 @@ pub(crate) enum PreCall {
     Done,
 }
 
+/// [`Vm::call_at`] over any context holding a VM (the VM itself, or a
+/// Wasmtime store whose data holds it): C-level accounting and `precall`
+/// here, `run(cx, entry)` runs Lua frames until frame `entry` returned.
+pub(crate) fn call_at_with<C>(
+    cx: &mut C,
+    vm_of: fn(&mut C) -> &mut Vm,
+    func: u32,
+    nresults: i32,
+    run: impl FnOnce(&mut C, u32) -> Result<(), Throw>,
+) -> Result<(), Throw> {
+    let vm = vm_of(cx);
+    vm.c_calls += 1;
+    vm.nny += 1;
+    let r = (|| {
+        let vm = vm_of(cx);
+        vm.check_c_level(vm.c_calls + vm.pcalls)?;
+        let entry = vm.nframes;
+        match vm.precall(func, nresults)? {
+            PreCall::Done => Ok(()),
+            PreCall::Lua => run(cx, entry),
+        }
+    })();
+    let vm = vm_of(cx);
+    vm.c_calls -= 1;
+    vm.nny -= 1;
+    r
+}
+
 impl Vm {
     /// Makes sure `n` free slots exist above stack index `from`, growing
     /// (and possibly moving) the stack. Raises "stack overflow" past the limit.
@@ -354,21 +382,7 @@ impl Vm {
     /// (up to `top`) from Rust, running Lua code to completion. Results are
     /// left at `func..top`.
     pub fn call_at(&mut self, func: u32, nresults: i32) -> Result<(), Throw> {
-        self.c_calls += 1;
-        self.nny += 1;
-        let r = self.call_at_inner(func, nresults);
-        self.c_calls -= 1;
-        self.nny -= 1;
-        r
-    }
-
-    fn call_at_inner(&mut self, func: u32, nresults: i32) -> Result<(), Throw> {
-        self.check_c_level(self.c_calls + self.pcalls)?;
-        let entry = self.nframes;
-        match self.precall(func, nresults)? {
-            PreCall::Done => Ok(()),
-            PreCall::Lua => self.execute(entry),
-        }
+        call_at_with(self, |vm| vm, func, nresults, |vm, entry| vm.execute(entry))
     }
 
     /// `luaE_checkcstack` for a call that runs at C level `level`: "C stack
