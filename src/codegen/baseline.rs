@@ -24,28 +24,58 @@ use wasm_encoder::{
     NameMap, NameSection, RefType, TableType, TypeSection, ValType,
 };
 
-use super::{RT_CODE_TABLE, RT_MEMORY, RT_MODULE, RT_STEP, STEP_FRAME_DONE, export_name};
+use super::{
+    MAX_DIRECT_CALL_DEPTH, RT_CODE_TABLE, RT_FUNCTION_IMPORTS, RT_MEMORY, RT_MODULE,
+    STEP_FRAME_DONE, export_name, rt_block,
+};
 use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
-    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT, UPVAL_LOCATION_BYTE,
+    LCLOSURE_PROTO_ID_BYTE, LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT,
+    TAG_LFUNC, UPVAL_LOCATION_BYTE,
+};
+use crate::vm::thread::{
+    FRAME_BYTES, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA, FRAME_NRESULTS_BYTE,
+    FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
 };
 
-/// Function index of the `step` import.
+/// Function indices of the runtime imports (their order is
+/// [`RT_FUNCTION_IMPORTS`]).
 const FN_STEP: u32 = 0;
+const FN_GROW_STACK: u32 = 1;
+/// Number of imported functions: defined functions start here.
+const FN_FIRST_DEFINED: u32 = RT_FUNCTION_IMPORTS.len() as u32;
 /// Type index of `step`: `(i32) -> i32`.
 const TY_STEP: u32 = 0;
-/// Type index of a compiled Lua function: `(i32) -> ()`.
+/// Type index of a compiled Lua function: `() -> ()` (its frame is the
+/// newest one; the base is in the runtime block).
 const TY_LUA: u32 = 1;
+/// Type index of `grow_stack`: `(i32) -> ()`.
+const TY_GROW_STACK: u32 = 2;
 
-// Locals of a compiled function (0 is the `func` parameter).
-const L_FUNC: u32 = 0;
-const L_BASE: u32 = 1;
-const L_TARGET: u32 = 2;
-const L_NEXT: u32 = 3;
-/// Scratch address (upvalue locations).
-const L_ADDR: u32 = 4;
+// Locals of a compiled function (no parameters).
+/// Byte address of register 0.
+const L_BASE: u32 = 0;
+/// Block index the dispatch loop branches to.
+const L_TARGET: u32 = 1;
+/// Result of `step`.
+const L_NEXT: u32 = 2;
+/// Scratch address (upvalue locations, frame records).
+const L_ADDR: u32 = 3;
+/// Stack index of register 0 (`func + 1`).
+const L_FUNC1: u32 = 4;
+/// Proto id of a direct call's callee.
+const L_CALLEE: u32 = 5;
+/// Names of the locals, for the name section.
+const LOCAL_NAMES: [(u32, &str); 6] = [
+    (L_BASE, "base"),
+    (L_TARGET, "target"),
+    (L_NEXT, "next"),
+    (L_ADDR, "addr"),
+    (L_FUNC1, "func1"),
+    (L_CALLEE, "callee"),
+];
 
 /// One function of a batch.
 pub struct BatchFunction<'a> {
@@ -61,11 +91,19 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     let mut module = Module::new();
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([], []);
     types.ty().function([ValType::I32], []);
     module.section(&types);
 
     let mut imports = ImportSection::new();
-    imports.import(RT_MODULE, RT_STEP, EntityType::Function(TY_STEP));
+    for (index, name) in RT_FUNCTION_IMPORTS.iter().enumerate() {
+        let ty = if index as u32 == FN_GROW_STACK {
+            TY_GROW_STACK
+        } else {
+            TY_STEP
+        };
+        imports.import(RT_MODULE, name, EntityType::Function(ty));
+    }
     imports.import(
         RT_MODULE,
         RT_MEMORY,
@@ -98,7 +136,11 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
 
     let mut exports = ExportSection::new();
     for i in 0..funcs.len() {
-        exports.export(&export_name(i), ExportKind::Func, 1 + i as u32);
+        exports.export(
+            &export_name(i),
+            ExportKind::Func,
+            FN_FIRST_DEFINED + i as u32,
+        );
     }
     module.section(&exports);
 
@@ -110,20 +152,20 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
 
     let mut names = NameSection::new();
     let mut fnames = NameMap::new();
-    fnames.append(FN_STEP, "rt.step");
+    for (index, name) in RT_FUNCTION_IMPORTS.iter().enumerate() {
+        fnames.append(index as u32, &format!("{RT_MODULE}.{name}"));
+    }
     for (i, f) in funcs.iter().enumerate() {
-        fnames.append(1 + i as u32, &f.name);
+        fnames.append(FN_FIRST_DEFINED + i as u32, &f.name);
     }
     names.functions(&fnames);
     let mut locals = IndirectNameMap::new();
     for i in 0..funcs.len() {
         let mut l = NameMap::new();
-        l.append(L_FUNC, "func");
-        l.append(L_BASE, "base");
-        l.append(L_TARGET, "target");
-        l.append(L_NEXT, "next");
-        l.append(L_ADDR, "addr");
-        locals.append(1 + i as u32, &l);
+        for (index, name) in LOCAL_NAMES {
+            l.append(index, name);
+        }
+        locals.append(FN_FIRST_DEFINED + i as u32, &l);
     }
     names.locals(&locals);
     module.section(&names);
@@ -198,6 +240,17 @@ struct FunctionCompiler<'a> {
     f: Function,
 }
 
+/// A 32-bit access at `offset` (the runtime block's words, object fields).
+fn word(offset: u32) -> MemArg {
+    MemArg {
+        offset: offset as u64,
+        align: 2,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
+}
+
+/// A 64-bit access at `offset` (value words).
 fn mem(offset: u32) -> MemArg {
     MemArg {
         offset: offset as u64,
@@ -244,7 +297,7 @@ impl<'a> FunctionCompiler<'a> {
             leaders,
             block: 0,
             extra: 0,
-            f: Function::new([(4, ValType::I32)]),
+            f: Function::new([(LOCAL_NAMES.len() as u32, ValType::I32)]),
         }
     }
 
@@ -254,7 +307,7 @@ impl<'a> FunctionCompiler<'a> {
 
     fn compile(mut self) -> Function {
         let m = self.leaders.len() as u32;
-        self.reload_base();
+        self.prologue();
         self.ins().loop_(BlockType::Empty);
         for _ in 0..m {
             self.ins().block(BlockType::Empty);
@@ -280,14 +333,258 @@ impl<'a> FunctionCompiler<'a> {
     /// `base` = the frame base the host published in the runtime block.
     fn reload_base(&mut self) {
         self.ins()
-            .i32_const(super::RT_BLOCK_BASE as i32)
-            .i32_load(MemArg {
-                offset: 0,
-                align: 2,
-                target: MemArgTarget::Memory(0),
-                ordering: None,
-            })
+            .i32_const(0)
+            .i32_load(word(rt_block::BASE))
             .local_set(L_BASE);
+        self.derive_func1();
+    }
+
+    /// `func1` = the stack index of register 0, from `base`.
+    fn derive_func1(&mut self) {
+        self.ins()
+            .local_get(L_BASE)
+            .i32_const(0)
+            .i32_load(word(rt_block::STACK))
+            .i32_sub()
+            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+            .i32_shr_u()
+            .local_set(L_FUNC1);
+    }
+
+    /// Pushes the runtime block word at `byte`.
+    fn rt_load(&mut self, byte: u32) {
+        self.ins().i32_const(0).i32_load(word(byte));
+    }
+
+    /// Adds `delta` to the runtime block word at `byte`.
+    fn rt_add(&mut self, byte: u32, delta: i32) {
+        self.ins()
+            .i32_const(0)
+            .i32_const(0)
+            .i32_load(word(byte))
+            .i32_const(delta)
+            .i32_add()
+            .i32_store(word(byte));
+    }
+
+    /// `addr` = byte address of the newest frame record.
+    fn newest_frame_address(&mut self) {
+        self.rt_load(rt_block::NFRAMES);
+        self.ins().i32_const(1).i32_sub();
+        self.frame_address_of_index_on_stack();
+    }
+
+    /// Turns the frame index on the stack into its record's address (`addr`).
+    fn frame_address_of_index_on_stack(&mut self) {
+        self.ins().i32_const(FRAME_BYTES as i32).i32_mul();
+        self.rt_load(rt_block::FRAMES);
+        self.ins().i32_add().local_set(L_ADDR);
+    }
+
+    /// The function prologue, as the interpreter's `precall` sets a frame
+    /// up: make room for the frame (through `grow_stack` when the stack is
+    /// short), fill missing parameters with nil, and record the frame's top.
+    /// Frames the host pushed are already set up; redoing it changes nothing.
+    fn prologue(&mut self) {
+        let params = self.proto.num_params as u32;
+        let max_stack = self.proto.max_stack_size as u32;
+        self.reload_base();
+        // if TOP + max_stack > STACK_SIZE { grow_stack(max_stack); reload }
+        self.rt_load(rt_block::TOP);
+        self.ins().i32_const(max_stack as i32).i32_add();
+        self.rt_load(rt_block::STACK_SIZE);
+        self.ins()
+            .i32_gt_u()
+            .if_(BlockType::Empty)
+            .i32_const(max_stack as i32)
+            .call(FN_GROW_STACK);
+        self.reload_base();
+        self.ins().end();
+        if params > 0 {
+            // Missing arguments: register k is nil when TOP <= func1 + k.
+            for k in 0..params {
+                self.rt_load(rt_block::TOP);
+                self.ins()
+                    .local_get(L_FUNC1)
+                    .i32_const(k as i32)
+                    .i32_add()
+                    .i32_le_u()
+                    .if_(BlockType::Empty);
+                self.store_const(k, Value::NIL);
+                self.ins().end();
+            }
+            // TOP = max(TOP, func1 + params)
+            self.rt_load(rt_block::TOP);
+            self.ins()
+                .local_get(L_FUNC1)
+                .i32_const(params as i32)
+                .i32_add()
+                .i32_lt_u()
+                .if_(BlockType::Empty)
+                .i32_const(0)
+                .local_get(L_FUNC1)
+                .i32_const(params as i32)
+                .i32_add()
+                .i32_store(word(rt_block::TOP))
+                .end();
+        }
+        self.newest_frame_address();
+        self.ins()
+            .local_get(L_ADDR)
+            .local_get(L_FUNC1)
+            .i32_const(max_stack as i32)
+            .i32_add()
+            .i32_store(word(FRAME_TOP_BYTE));
+    }
+
+    /// `CALL A B C` with a Lua callee: push its frame record here and run it
+    /// with `call_indirect` on its code-table slot (compiled code, or the
+    /// interpreter trampoline, which finishes the frame set-up as `precall`
+    /// would); the callee's prologue or trampoline completes the frame.
+    /// Other callees, a full frame buffer and too deep nesting take `step`.
+    fn call(&mut self, pc: usize) {
+        let i = self.code[pc];
+        let (a, b, c) = (i.a(), i.b(), i.c());
+        // The callee's proto id, read through address 0 (the runtime block,
+        // harmless) when R[A] is not a Lua closure, then ignored.
+        self.tag_is(a, TAG_LFUNC);
+        self.ins()
+            .local_set(L_NEXT)
+            .local_get(L_BASE)
+            .i32_load(word(lo(a)))
+            .i32_const(0)
+            .local_get(L_NEXT)
+            .select()
+            .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
+            .local_set(L_CALLEE)
+            .local_get(L_NEXT)
+            // A slot exists (the table may be full).
+            .local_get(L_CALLEE)
+            .table_size(0)
+            .i32_lt_u()
+            .i32_and();
+        self.rt_load(rt_block::DEPTH);
+        self.ins()
+            .i32_const(MAX_DIRECT_CALL_DEPTH as i32)
+            .i32_lt_u()
+            .i32_and();
+        self.rt_load(rt_block::NFRAMES);
+        self.rt_load(rt_block::FRAME_CAP);
+        self.ins().i32_lt_u().i32_and().if_(BlockType::Empty);
+        self.extra += 1;
+        // The caller's saved pc (tracebacks, errors, `step` after return).
+        self.newest_frame_address();
+        self.ins()
+            .local_get(L_ADDR)
+            .i32_const(pc as i32 + 1)
+            .i32_store(word(FRAME_SAVED_PC_BYTE));
+        if b != 0 {
+            // TOP = ra + B (ra = func1 + A: the callee's stack index)
+            self.ins()
+                .i32_const(0)
+                .local_get(L_FUNC1)
+                .i32_const((a + b) as i32)
+                .i32_add()
+                .i32_store(word(rt_block::TOP));
+        }
+        // The new record, at FRAMES + NFRAMES * FRAME_BYTES.
+        self.rt_load(rt_block::NFRAMES);
+        self.frame_address_of_index_on_stack();
+        let nresults = c as i32 - 1;
+        self.ins()
+            .local_get(L_ADDR)
+            .local_get(L_FUNC1)
+            .i32_const(a as i32)
+            .i32_add()
+            .i32_store(word(FRAME_FUNC_BYTE))
+            // Until the callee records its own top: the arguments' end.
+            .local_get(L_ADDR)
+            .i32_const(0)
+            .i32_load(word(rt_block::TOP))
+            .i32_store(word(FRAME_TOP_BYTE))
+            .local_get(L_ADDR)
+            .i64_const(((nresults as u32 as u64) << 32) as i64) // saved_pc 0
+            .i64_store(mem(FRAME_SAVED_PC_BYTE))
+            .local_get(L_ADDR)
+            .i64_const(FRAME_LUA as i64) // extra 0
+            .i64_store(mem(FRAME_FLAGS_BYTE))
+            .local_get(L_ADDR)
+            .local_get(L_CALLEE)
+            .i64_extend_i32_u()
+            .i64_store(mem(FRAME_ID_BYTE));
+        self.rt_add(rt_block::NFRAMES, 1);
+        self.ins()
+            .i32_const(0)
+            .local_get(L_BASE)
+            .i32_const(((a + 1) * SLOT_BYTES) as i32)
+            .i32_add()
+            .i32_store(word(rt_block::BASE));
+        self.rt_add(rt_block::DEPTH, 1);
+        self.ins().local_get(L_CALLEE).call_indirect(0, TY_LUA);
+        self.rt_add(rt_block::DEPTH, -1);
+        // The callee popped its frame; the stack may have moved.
+        self.newest_frame_address();
+        self.ins()
+            .local_get(L_ADDR)
+            .i32_load(word(FRAME_FUNC_BYTE))
+            .i32_const(1)
+            .i32_add()
+            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+            .i32_shl();
+        self.rt_load(rt_block::STACK);
+        self.ins().i32_add().local_set(L_BASE);
+        self.derive_func1();
+        self.ins().else_();
+        self.step(pc);
+        self.ins().end();
+        self.extra -= 1;
+    }
+
+    /// `RETURN0`/`RETURN1` when the caller wants what is returned (exactly
+    /// that many values, or all): move the result, pop the frame and return.
+    /// Other wanted counts take `step`.
+    fn return_small(&mut self, pc: usize, results: u32) {
+        let a = self.code[pc].a();
+        self.newest_frame_address();
+        // nresults == results || nresults == -1
+        self.ins()
+            .local_get(L_ADDR)
+            .i32_load(word(FRAME_NRESULTS_BYTE))
+            .local_tee(L_NEXT)
+            .i32_const(results as i32)
+            .i32_eq()
+            .local_get(L_NEXT)
+            .i32_const(-1)
+            .i32_eq()
+            .i32_or()
+            .if_(BlockType::Empty);
+        self.extra += 1;
+        if results == 1 {
+            // R[-1] (the function slot) := R[A]
+            self.ins()
+                .local_get(L_BASE)
+                .i32_const(SLOT_BYTES as i32)
+                .i32_sub()
+                .local_tee(L_ADDR)
+                .local_get(L_BASE)
+                .i64_load(mem(lo(a)))
+                .i64_store(mem(0))
+                .local_get(L_ADDR)
+                .local_get(L_BASE)
+                .i64_load(mem(hi(a)))
+                .i64_store(mem(8));
+        }
+        // TOP = func + results
+        self.ins()
+            .i32_const(0)
+            .local_get(L_FUNC1)
+            .i32_const(results as i32 - 1)
+            .i32_add()
+            .i32_store(word(rt_block::TOP));
+        self.rt_add(rt_block::NFRAMES, -1);
+        self.ins().return_().end();
+        self.extra -= 1;
+        self.step(pc);
     }
 
     /// Emits a jump to the block starting at `target`.
@@ -498,6 +795,9 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_store(mem(hi(a)));
             }
             OpCode::FORLOOP => self.for_loop(pc),
+            OpCode::CALL => self.call(pc),
+            OpCode::RETURN0 => self.return_small(pc, 0),
+            OpCode::RETURN1 => self.return_small(pc, 1),
             OpCode::GETUPVAL => {
                 self.upvalue_location(i.b());
                 self.ins()
@@ -530,25 +830,13 @@ impl<'a> FunctionCompiler<'a> {
     /// `addr` = byte address of the value of upvalue `n` of the running
     /// closure (the function value sits just below the frame base).
     fn upvalue_location(&mut self, n: u32) {
-        let word = MemArg {
-            offset: 0,
-            align: 2,
-            target: MemArgTarget::Memory(0),
-            ordering: None,
-        };
         self.ins()
             .local_get(L_BASE)
             .i32_const(SLOT_BYTES as i32)
             .i32_sub()
-            .i32_load(word) // closure offset (payload of the function value)
-            .i32_load(MemArg {
-                offset: (LCLOSURE_UPVALS_BYTE + 4 * n) as u64,
-                ..word
-            })
-            .i32_load(MemArg {
-                offset: UPVAL_LOCATION_BYTE as u64,
-                ..word
-            })
+            .i32_load(word(0)) // closure offset (payload of the function value)
+            .i32_load(word(LCLOSURE_UPVALS_BYTE + 4 * n))
+            .i32_load(word(UPVAL_LOCATION_BYTE))
             .local_set(L_ADDR);
     }
 

@@ -20,14 +20,53 @@ pub const RT_CODE_TABLE: &str = "code";
 pub const RT_STEP: &str = "step";
 /// What `step` returns when the frame has returned.
 pub const STEP_FRAME_DONE: i32 = -1;
+/// Import name of the prologue's slow path: `(need: i32) -> ()`. A compiled
+/// function whose frame needs more stack than there is calls it; it grows the
+/// stack (or raises Lua's "stack overflow" from the caller, as the
+/// interpreter does) and republishes the runtime block.
+pub const RT_GROW_STACK: &str = "grow_stack";
+/// The runtime's function imports, in import (= function index) order.
+pub const RT_FUNCTION_IMPORTS: [&str; 2] = [RT_STEP, RT_GROW_STACK];
 
-/// Byte address (in guest memory) of the runtime block's first word: the
-/// byte address of the running frame's register 0. The host writes it before
-/// running compiled code and before every return from `step`; compiled code
-/// reloads its frame base from it after every call, because a call may have
-/// reallocated the stack, and `VARARGPREP` moves the frame. It lives in slot
-/// 0, which the heap never hands out.
-pub const RT_BLOCK_BASE: u32 = 0;
+/// Direct calls (`call_indirect` from compiled code) nest at most this deep;
+/// deeper calls go through `step` and the interpreter, which needs no native
+/// stack per Lua call. Each level costs one Wasm frame.
+pub const MAX_DIRECT_CALL_DEPTH: u32 = 200;
+
+/// The runtime block: 32-bit words at the start of guest memory, in the
+/// slots the heap never hands out ([`crate::vm::layout::RESERVED_SLOTS`]),
+/// shared by compiled code and the host. Compiled code pushes and pops Lua
+/// frames itself, so the running coroutine's frame count and top live here
+/// while Wasm runs: the host reads them on every entry from Wasm and writes
+/// them (with everything else) before every return to Wasm.
+pub mod rt_block {
+    /// Byte address of register 0 of the newest frame: where compiled code
+    /// continues after a host call (a call may have moved the stack, and
+    /// `VARARGPREP` moves the frame). Written by the host only.
+    pub const BASE: u32 = 0;
+    /// Direct calls in progress. Counted by compiled code; restored by a
+    /// driver when an error unwinds Wasm frames.
+    pub const DEPTH: u32 = 4;
+    /// Number of frames of the running coroutine (read and written by both).
+    pub const NFRAMES: u32 = 8;
+    /// `top` of the running coroutine, a stack index (read and written by both).
+    pub const TOP: u32 = 12;
+    /// Byte address of frame record 0. Written by the host only.
+    pub const FRAMES: u32 = 16;
+    /// Frame records available. Written by the host only.
+    pub const FRAME_CAP: u32 = 20;
+    /// Byte address of stack slot 0. Written by the host only.
+    pub const STACK: u32 = 24;
+    /// Stack size in slots. Written by the host only.
+    pub const STACK_SIZE: u32 = 28;
+    /// Size of the block in bytes.
+    pub const BYTES: u32 = 32;
+}
+
+const _: () = assert!(
+    rt_block::BYTES <= crate::vm::layout::RESERVED_SLOTS * crate::vm::layout::SLOT_BYTES,
+    "the runtime block must fit the heap's reserved slots"
+);
 
 /// Export name of the `i`-th function of a batch module. Names depend on the
 /// position only, so a cached module fits any run that loads the same protos.

@@ -19,6 +19,8 @@
 use wasmtime::{AsContextMut, Caller, Func, Store, Trap};
 
 use super::isolate::IsolateData;
+use crate::codegen::rt_block;
+use crate::vm::layout::SLOT_BYTES;
 use crate::vm::thread::{FRAME_INTERRUPTED, FRAME_LUA};
 use crate::vm::value::Value;
 use crate::vm::{Throw, Vm, VmError};
@@ -80,12 +82,70 @@ fn call_at(store: &mut Store<IsolateData>, func: u32) -> Result<(), Throw> {
     })
 }
 
-/// Writes the runtime block compiled code reads: the byte address of
-/// register 0 of frame `fi`.
-fn publish_base(vm: &mut Vm, fi: u32) {
-    let func = vm.frame(fi).func as u64;
-    let at = crate::codegen::RT_BLOCK_BASE as usize / 16;
-    vm.heap.mem[at].lo = (vm.stack as u64 + func + 1) * 16;
+/// Writes a 32-bit word of the runtime block.
+fn set_rt_word(vm: &mut Vm, byte: u32, v: u32) {
+    let slot = &mut vm.heap.mem[(byte / SLOT_BYTES) as usize];
+    let shift = 8 * (byte % 8);
+    let word = if byte % SLOT_BYTES < 8 {
+        &mut slot.lo
+    } else {
+        &mut slot.hi
+    };
+    *word = (*word & !(0xffff_ffffu64 << shift)) | (v as u64) << shift;
+}
+
+/// Reads a 32-bit word of the runtime block.
+fn rt_word(vm: &Vm, byte: u32) -> u32 {
+    let slot = vm.heap.mem[(byte / SLOT_BYTES) as usize];
+    let word = if byte % SLOT_BYTES < 8 {
+        slot.lo
+    } else {
+        slot.hi
+    };
+    (word >> (8 * (byte % 8))) as u32
+}
+
+/// Before control goes (back) to compiled code: publishes the running
+/// coroutine's frame and stack state, and the base of the newest frame,
+/// in the runtime block.
+fn sync_to_wasm(vm: &mut Vm) {
+    let slot = SLOT_BYTES;
+    let base = match vm.nframes.checked_sub(1) {
+        Some(fi) => (vm.stack as u32 + vm.frame(fi).func + 1) * slot,
+        None => 0,
+    };
+    let words = [
+        (rt_block::BASE, base),
+        (rt_block::NFRAMES, vm.nframes),
+        (rt_block::TOP, vm.top),
+        (rt_block::FRAMES, vm.frames as u32 * slot),
+        (rt_block::FRAME_CAP, vm.frame_cap),
+        (rt_block::STACK, vm.stack as u32 * slot),
+        (rt_block::STACK_SIZE, vm.stack_size),
+    ];
+    for (byte, v) in words {
+        set_rt_word(vm, byte, v);
+    }
+}
+
+/// [`sync_to_wasm`], after giving protos loaded since (`load`, `require`)
+/// their code-table slots, so that direct calls can reach them. A full
+/// table is no error: calls of protos without a slot go through `step`.
+fn return_to_wasm(cx: &mut impl AsContextMut<Data = IsolateData>) {
+    let _ = super::isolate::sync_code_table(cx);
+    sync_to_wasm(&mut cx.as_context_mut().data_mut().vm);
+}
+
+/// On entry from compiled code (or after it returned or trapped): takes
+/// back the frame count and top it maintained.
+fn sync_from_wasm(vm: &mut Vm) {
+    vm.nframes = rt_word(vm, rt_block::NFRAMES);
+    vm.top = rt_word(vm, rt_block::TOP);
+}
+
+/// Native nesting now: drivers plus direct calls in progress.
+fn native_depth(data: &IsolateData) -> u32 {
+    data.jit.nesting + rt_word(&data.vm, rt_block::DEPTH)
 }
 
 /// Runs frames until frame `entry` has returned (or, with `step`, until the
@@ -103,6 +163,7 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         // With `--tier=interp` nothing is ever compiled: keep the
         // interpreter's own fast paths (no exit checks that could succeed).
         let native_ok = data.jit.nesting < MAX_NATIVE_NESTING
+            && native_depth(data) < crate::codegen::MAX_DIRECT_CALL_DEPTH
             && data.jit.options().tier != crate::jit::TierMode::Interp;
         let vm = &mut data.vm;
         let saved_exit = vm.jit.exit_entry;
@@ -136,15 +197,19 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         let Some(entry_fn) = entry_fn else {
             return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-INSTALL: compiled entry missing"));
         };
-        publish_base(vm, fi);
         let saved_step = vm.jit.step_done;
+        // An error unwinding compiled code skips its depth decrements.
+        let saved_depth = rt_word(vm, rt_block::DEPTH);
         data.jit.nesting += 1;
         data.jit.stats.native_calls += 1;
-        let res = entry_fn.call(&mut cx, fr.func as i32);
+        return_to_wasm(&mut cx);
+        let res = entry_fn.call(&mut cx, ());
         let data = cx.data_mut();
         data.jit.nesting -= 1;
         let vm = &mut data.vm;
         vm.jit.step_done = saved_step;
+        sync_from_wasm(vm);
+        set_rt_word(vm, rt_block::DEPTH, saved_depth);
         if let Err(e) = res {
             if wasm_error_to_throw(vm, e) == Throw::Yield {
                 return Err(Throw::Yield);
@@ -182,6 +247,14 @@ fn wasm_error_to_throw(vm: &mut Vm, e: wasmtime::Error) -> Throw {
 
 /// The `step` import: executes the instruction at `pc` of the running frame.
 fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
+    sync_from_wasm(&mut caller.data_mut().vm);
+    let r = step_instruction(&mut caller, pc);
+    return_to_wasm(&mut caller);
+    r
+}
+
+/// `step` between the runtime-block syncs.
+fn step_instruction(caller: &mut Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
     let vm = &mut caller.data_mut().vm;
     let Some(fi) = vm.nframes.checked_sub(1) else {
         return Err(wasmtime::Error::msg("step without a frame"));
@@ -199,8 +272,8 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
     let saved = vm.jit.step_done;
     vm.jit.step_done = false;
     let r = match opb {
-        Some(op::CALL | op::TFORCALL) => drive(&mut caller, fi, true),
-        Some(op::TAILCALL) => drive(&mut caller, fi, false),
+        Some(op::CALL | op::TFORCALL) => drive(caller, fi, true),
+        Some(op::TAILCALL) => drive(caller, fi, false),
         // Nothing else enters a Lua frame in this run (metamethods and
         // natives calling Lua run nested, in the interpreter): no driver
         // loop needed, and no exit may happen.
@@ -219,7 +292,6 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
             if vm.nframes <= fi {
                 Ok(crate::codegen::STEP_FRAME_DONE)
             } else {
-                publish_base(vm, fi);
                 Ok(vm.frame(fi).saved_pc as i32)
             }
         }
@@ -234,28 +306,81 @@ fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
     }
 }
 
-/// The interpreter trampoline: the initial entry of every code-table slot.
-/// Runs the newest frame (pushed by the caller) in the interpreter.
-fn trampoline(mut caller: Caller<'_, IsolateData>, _func: i32) -> wasmtime::Result<()> {
+/// The `grow_stack` import (see [`crate::codegen::RT_GROW_STACK`]): the
+/// newest frame, pushed by compiled code, needs `need` slots above the
+/// arguments and the stack is short.
+fn grow_stack(mut caller: Caller<'_, IsolateData>, need: i32) -> wasmtime::Result<()> {
     let vm = &mut caller.data_mut().vm;
-    let Some(fi) = vm.nframes.checked_sub(1) else {
-        return Err(wasmtime::Error::msg("trampoline without a frame"));
-    };
-    match drive(&mut caller, fi, false) {
-        Ok(()) => {
-            let vm = &mut caller.data_mut().vm;
-            if let Some(top) = vm.nframes.checked_sub(1) {
-                publish_base(vm, top);
-            }
-            Ok(())
-        }
-        Err(_) => Err(wasmtime::Error::new(LuaThrow)),
-    }
+    sync_from_wasm(vm);
+    let r = make_room(vm, need as u32);
+    sync_to_wasm(vm);
+    r.map_err(|_| wasmtime::Error::new(LuaThrow))
 }
 
-/// Creates the `step` import for a store.
-pub(crate) fn step_func(store: &mut Store<IsolateData>) -> Func {
-    Func::wrap(&mut *store, step)
+/// Grows the stack so that the newest frame (its record pushed, not yet
+/// entered) has `need` slots above the arguments, as `precall` does. An
+/// overflow is raised without the frame, as from the calling instruction.
+fn make_room(vm: &mut Vm, need: u32) -> Result<(), Throw> {
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-HOST: frame set-up without a frame"));
+    };
+    let func = vm.frame(fi).func;
+    vm.nframes = fi;
+    vm.ensure_stack(vm.top.max(func + 1), need)?;
+    vm.nframes = fi + 1;
+    Ok(())
+}
+
+/// The interpreter trampoline: the initial entry of every code-table slot.
+/// Compiled code pushed the callee's frame record; this completes it as
+/// `precall` would (room, missing arguments, top, call count) and runs the
+/// frame in the interpreter.
+fn trampoline(mut caller: Caller<'_, IsolateData>) -> wasmtime::Result<()> {
+    let vm = &mut caller.data_mut().vm;
+    sync_from_wasm(vm);
+    let r = match enter_interpreted(vm) {
+        Ok(fi) => drive(&mut caller, fi, false),
+        Err(e) => Err(e),
+    };
+    return_to_wasm(&mut caller);
+    r.map_err(|_| wasmtime::Error::new(LuaThrow))
+}
+
+/// Frame set-up of the trampoline; returns the frame's index.
+fn enter_interpreted(vm: &mut Vm) -> Result<u32, Throw> {
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-HOST: trampoline without a frame"));
+    };
+    let fr = vm.frame(fi);
+    let (params, max_stack) = match vm.protos.get(fr.id as usize) {
+        Some(p) => (p.num_params, p.max_stack),
+        None => return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-HOST: frame of an unknown proto")),
+    };
+    if vm.top + max_stack > vm.stack_size {
+        make_room(vm, max_stack)?;
+    }
+    while vm.top < fr.func + 1 + params {
+        let t = vm.top;
+        vm.set_stk(t, Value::NIL);
+        vm.top = t + 1;
+    }
+    vm.set_frame_func(fi, fr.func, fr.func + 1 + max_stack);
+    vm.profile.on_call(fr.id);
+    Ok(fi)
+}
+
+/// Creates the runtime's function imports for a store, in the order of
+/// [`crate::codegen::RT_FUNCTION_IMPORTS`].
+pub(crate) fn runtime_imports(store: &mut Store<IsolateData>) -> Vec<Func> {
+    use crate::codegen::{RT_FUNCTION_IMPORTS, RT_GROW_STACK, RT_STEP};
+    RT_FUNCTION_IMPORTS
+        .iter()
+        .map(|&name| match name {
+            RT_STEP => Func::wrap(&mut *store, step),
+            RT_GROW_STACK => Func::wrap(&mut *store, grow_stack),
+            _ => unreachable!("every runtime import has a host function"),
+        })
+        .collect()
 }
 
 /// Creates the trampoline for a store.

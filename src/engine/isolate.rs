@@ -42,14 +42,15 @@ impl Default for IsolateOptions {
 pub(crate) struct RuntimeHandles {
     pub memory: Memory,
     pub table: Table,
-    /// The `step` import given to every compiled module.
-    pub step: Func,
+    /// The runtime's function imports given to every compiled module, in
+    /// the order of [`crate::codegen::RT_FUNCTION_IMPORTS`].
+    pub imports: Vec<Func>,
     /// The interpreter trampoline every code-table slot starts with.
     pub trampoline: Func,
     /// Per proto id: its compiled entry, once installed (`Rc`: cloning a
     /// `TypedFunc` clones its registered type, measurably slower per call).
     /// Its length is the number of code-table slots initialized so far.
-    pub entries: Vec<Option<std::rc::Rc<TypedFunc<i32, ()>>>>,
+    pub entries: Vec<Option<std::rc::Rc<TypedFunc<(), ()>>>>,
 }
 
 /// The data of an isolate's store.
@@ -149,12 +150,12 @@ impl Isolate {
         let mut vm = Vm::with_heap(Heap::with_memory(view)).map_err(|e| iso(&e))?;
         store.data().jit.configure(&mut vm);
         store.data_mut().vm = vm;
-        let step = super::host::step_func(&mut store);
+        let imports = super::host::runtime_imports(&mut store);
         let trampoline = super::host::trampoline_func(&mut store);
         store.data_mut().rt = Some(RuntimeHandles {
             memory,
             table,
-            step,
+            imports,
             trampoline,
             entries: Vec::new(),
         });

@@ -26,7 +26,7 @@ use crate::vm::Vm;
 
 /// Version of the code generators, part of every cache key: bump it when
 /// generated code changes meaning for the same bytecode.
-pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.1");
+pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.2");
 
 /// Cache tier byte of baseline artifacts.
 const CACHE_TIER_BASELINE: u8 = 1;
@@ -336,7 +336,7 @@ fn compile_and_install(
             let artifact = engines
                 .baseline
                 .precompile_module(&wasm)
-                .map_err(|e| format!("baseline compile failed: {e}"))?;
+                .map_err(|e| format!("baseline compile failed: {e:#}"))?;
             if let Some(cache) = &cache {
                 // Best effort: a full disk only costs the next run a compile.
                 let _ = cache.put(&key, &artifact, &[]);
@@ -355,21 +355,22 @@ fn compile_and_install(
             m
         }
     };
-    let (step, memory, table) = {
+    // Import order: the function imports, then memory and code table
+    // (`codegen::baseline::compile_batch`).
+    let (imports, table) = {
         let rt = cx.data().rt.as_ref().ok_or("no runtime handles")?;
-        (rt.step, rt.memory, rt.table)
+        let mut imports: Vec<wasmtime::Extern> = rt.imports.iter().map(|&f| f.into()).collect();
+        imports.push(rt.memory.into());
+        imports.push(rt.table.into());
+        (imports, rt.table)
     };
-    let instance = Instance::new(
-        &mut *cx,
-        &module,
-        &[step.into(), memory.into(), table.into()],
-    )
-    .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
+    let instance = Instance::new(&mut *cx, &module, &imports)
+        .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
     cx.data_mut().jit.instances += 1;
     for (i, &id) in batch.iter().enumerate() {
         let name = crate::codegen::export_name(i);
         let f = instance
-            .get_typed_func::<i32, ()>(&mut *cx, &name)
+            .get_typed_func::<(), ()>(&mut *cx, &name)
             .map_err(|e| format!("compiled module lacks {name}: {e}"))?;
         table
             .set(&mut *cx, id as u64, Ref::Func(Some(*f.func())))

@@ -56,7 +56,7 @@ impl Heap {
     pub fn with_memory(mem: GuestMemory) -> Heap {
         Heap {
             mem,
-            bump: 1,
+            bump: RESERVED_SLOTS,
             small_free: [0; SMALL_CLASSES + 1],
             large_free: 0,
             in_use_slots: 0,
@@ -216,7 +216,7 @@ impl Heap {
         self.large_free = 0;
         self.strings.clear_for_rebuild();
         let mut in_use = 0u64;
-        let mut i = 1u32;
+        let mut i = RESERVED_SLOTS;
         let mut run_start = 0u32; // start of the current free run, 0 = none
         while i < self.bump {
             let lo = self.mem[i as usize].lo;

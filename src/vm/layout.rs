@@ -150,6 +150,8 @@ pub const NODE_SLOTS: u32 = 2;
 
 /// Size of an upvalue object in slots.
 pub const UPVAL_SLOTS: u32 = 2;
+/// Byte offset, within a Lua closure, of its proto id (`u32`, header `hi`).
+pub const LCLOSURE_PROTO_ID_BYTE: u32 = 8;
 /// Byte offset, within a Lua closure, of the first upvalue word: after the
 /// header slot, upvalue `i`'s object offset is the `u32` at
 /// `LCLOSURE_UPVALS_BYTE + 4 * i` (four words per slot, little-endian).
@@ -181,3 +183,11 @@ pub const fn slot_offset(i: u32) -> u32 {
 pub const fn slot_index(off: u32) -> usize {
     (off / SLOT_BYTES) as usize
 }
+
+// ---------------------------------------------------------------------------
+// Reserved slots: the first slots of guest memory are never handed out.
+
+/// Slots at the start of guest memory the heap never allocates: the runtime
+/// block compiled code shares with the host (`crate::codegen`), and slot
+/// offset 0, which doubles as "no object".
+pub const RESERVED_SLOTS: u32 = 4;

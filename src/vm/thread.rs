@@ -99,8 +99,24 @@ impl Frame {
     }
 }
 
-/// Byte offset within a frame record of the saved pc (for compiled code).
-pub const FRAME_SAVED_PC_OFFSET: u32 = 8;
+// Byte offsets of the fields of a frame record, for compiled code (checked
+// against `Frame::store` by a test).
+/// Size of a frame record in bytes.
+pub const FRAME_BYTES: u32 = FRAME_SLOTS * SLOT_BYTES;
+/// `func` (`u32`).
+pub const FRAME_FUNC_BYTE: u32 = 0;
+/// `top` (`u32`).
+pub const FRAME_TOP_BYTE: u32 = 4;
+/// `saved_pc` (`u32`).
+pub const FRAME_SAVED_PC_BYTE: u32 = 8;
+/// `nresults` (`i32`).
+pub const FRAME_NRESULTS_BYTE: u32 = 12;
+/// `flags` (`u32`).
+pub const FRAME_FLAGS_BYTE: u32 = 16;
+/// `extra` (`u32`).
+pub const FRAME_EXTRA_BYTE: u32 = 20;
+/// `id` (`u32`; the upper half of its word is zero).
+pub const FRAME_ID_BYTE: u32 = 24;
 
 /// Creates a thread object with an initial stack; returns its slot index.
 pub fn new_thread(h: &mut Heap, stack_slots: u32, frame_cap: u32) -> Result<usize, OutOfMemory> {
@@ -211,5 +227,40 @@ pub mod fields {
     pub fn set_aux_id(h: &mut Heap, t: usize, id: u32) {
         let hi = h.mem[t].hi;
         h.mem[t].hi = (hi & 0xffff_ffff) | (id as u64) << 32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte offsets compiled code uses agree with `Frame::store`.
+    #[test]
+    fn frame_field_offsets_match_the_record() {
+        let f = Frame {
+            func: 0x1111_1111,
+            top: 0x2222_2222,
+            saved_pc: 0x3333_3333,
+            nresults: -2,
+            flags: 0x4444_4444,
+            extra: 0x5555_5555,
+            id: 0x6666_6666,
+        };
+        let mut mem = [Slot::default(); FRAME_SLOTS as usize];
+        f.store(&mut mem, 0);
+        let word = |byte: u32| {
+            let s = mem[(byte / SLOT_BYTES) as usize];
+            let w = if byte % SLOT_BYTES < 8 { s.lo } else { s.hi };
+            (w >> (8 * (byte % 8))) as u32
+        };
+        assert_eq!(word(FRAME_FUNC_BYTE), f.func);
+        assert_eq!(word(FRAME_TOP_BYTE), f.top);
+        assert_eq!(word(FRAME_SAVED_PC_BYTE), f.saved_pc);
+        assert_eq!(word(FRAME_NRESULTS_BYTE) as i32, f.nresults);
+        assert_eq!(word(FRAME_FLAGS_BYTE), f.flags);
+        assert_eq!(word(FRAME_EXTRA_BYTE), f.extra);
+        assert_eq!(word(FRAME_ID_BYTE), f.id);
+        assert_eq!(word(FRAME_ID_BYTE + 4), 0);
+        assert_eq!(FRAME_BYTES, 32);
     }
 }
