@@ -98,6 +98,10 @@ pub fn base_config(opt: OptLevel) -> Config {
     c.memory_reservation_for_growth(0);
     c.max_wasm_stack(MAX_WASM_STACK);
     c.wasm_backtrace_max_frames(None);
+    // Baseline modules keep frame pushes and returns in small helper
+    // functions (compact Wasm, quick to translate); inlining puts them back
+    // into the call sites where Cranelift finds it worthwhile.
+    c.compiler_inlining(wasmtime::Inlining::Yes);
     c
 }
 
@@ -149,7 +153,7 @@ impl Engines {
         let mut runtime_cfg = base_config(OptLevel::Speed);
         runtime_cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let runtime = Engine::new(&runtime_cfg).map_err(|e| EngineError::Create(e.to_string()))?;
-        let baseline = Engine::new(&base_config(OptLevel::None))
+        let baseline = Engine::new(&base_config(OptLevel::Speed))
             .map_err(|e| EngineError::Create(e.to_string()))?;
         let mut h = Sha256Hasher(Sha256::new());
         std::hash::Hash::hash(&runtime.precompile_compatibility_hash(), &mut h);

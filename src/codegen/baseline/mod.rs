@@ -25,27 +25,30 @@ use wasm_encoder::{
 };
 
 use super::{
-    MAX_DIRECT_CALL_DEPTH, RT_CODE_TABLE, RT_FUNCTION_IMPORTS, RT_MEMORY, RT_MODULE,
-    STEP_FRAME_DONE, export_name, rt_block,
+    RT_CODE_TABLE, RT_FUNCTION_IMPORTS, RT_MEMORY, RT_MODULE, STEP_FRAME_DONE, export_name,
+    rt_block,
 };
 use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
-    LCLOSURE_PROTO_ID_BYTE, LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT,
-    TAG_LFUNC, UPVAL_LOCATION_BYTE,
+    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT, UPVAL_LOCATION_BYTE,
 };
-use crate::vm::thread::{
-    FRAME_BYTES, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA, FRAME_NRESULTS_BYTE,
-    FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
-};
+
+mod frames;
 
 /// Function indices of the runtime imports (their order is
 /// [`RT_FUNCTION_IMPORTS`]).
 const FN_STEP: u32 = 0;
 const FN_GROW_STACK: u32 = 1;
-/// Number of imported functions: defined functions start here.
-const FN_FIRST_DEFINED: u32 = RT_FUNCTION_IMPORTS.len() as u32;
+/// Function index of the first frame helper ([`frames::HELPERS`]).
+const FN_FIRST_HELPER: u32 = RT_FUNCTION_IMPORTS.len() as u32;
+/// Function index of the first compiled Lua function.
+const FN_FIRST_LUA: u32 = FN_FIRST_HELPER + frames::HELPERS.len() as u32;
+/// Function index of frame helper `k`.
+const fn helper(k: usize) -> u32 {
+    FN_FIRST_HELPER + k as u32
+}
 /// Type index of `step`: `(i32) -> i32`.
 const TY_STEP: u32 = 0;
 /// Type index of a compiled Lua function: `() -> ()` (its frame is the
@@ -53,6 +56,8 @@ const TY_STEP: u32 = 0;
 const TY_LUA: u32 = 1;
 /// Type index of `grow_stack`: `(i32) -> ()`.
 const TY_GROW_STACK: u32 = 2;
+/// Type index of frame helper `k` (one type each, in helper order).
+const TY_FIRST_HELPER: u32 = 3;
 
 // Locals of a compiled function (no parameters).
 /// Byte address of register 0.
@@ -61,20 +66,14 @@ const L_BASE: u32 = 0;
 const L_TARGET: u32 = 1;
 /// Result of `step`.
 const L_NEXT: u32 = 2;
-/// Scratch address (upvalue locations, frame records).
+/// Scratch address (upvalue locations).
 const L_ADDR: u32 = 3;
-/// Stack index of register 0 (`func + 1`).
-const L_FUNC1: u32 = 4;
-/// Proto id of a direct call's callee.
-const L_CALLEE: u32 = 5;
 /// Names of the locals, for the name section.
-const LOCAL_NAMES: [(u32, &str); 6] = [
+const LOCAL_NAMES: [(u32, &str); 4] = [
     (L_BASE, "base"),
     (L_TARGET, "target"),
     (L_NEXT, "next"),
     (L_ADDR, "addr"),
-    (L_FUNC1, "func1"),
-    (L_CALLEE, "callee"),
 ];
 
 /// One function of a batch.
@@ -93,6 +92,12 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([], []);
     types.ty().function([ValType::I32], []);
+    for h in &frames::HELPERS {
+        let results: &[ValType] = if h.returns { &[ValType::I32] } else { &[] };
+        types
+            .ty()
+            .function(vec![ValType::I32; h.params], results.iter().copied());
+    }
     module.section(&types);
 
     let mut imports = ImportSection::new();
@@ -129,6 +134,9 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     module.section(&imports);
 
     let mut functions = FunctionSection::new();
+    for k in 0..frames::HELPERS.len() {
+        functions.function(TY_FIRST_HELPER + k as u32);
+    }
     for _ in funcs {
         functions.function(TY_LUA);
     }
@@ -136,15 +144,14 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
 
     let mut exports = ExportSection::new();
     for i in 0..funcs.len() {
-        exports.export(
-            &export_name(i),
-            ExportKind::Func,
-            FN_FIRST_DEFINED + i as u32,
-        );
+        exports.export(&export_name(i), ExportKind::Func, FN_FIRST_LUA + i as u32);
     }
     module.section(&exports);
 
     let mut code = CodeSection::new();
+    for h in &frames::HELPERS {
+        code.function(&h.body());
+    }
     for f in funcs {
         code.function(&FunctionCompiler::new(f.proto).compile());
     }
@@ -155,8 +162,11 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     for (index, name) in RT_FUNCTION_IMPORTS.iter().enumerate() {
         fnames.append(index as u32, &format!("{RT_MODULE}.{name}"));
     }
+    for (k, h) in frames::HELPERS.iter().enumerate() {
+        fnames.append(helper(k), h.name);
+    }
     for (i, f) in funcs.iter().enumerate() {
-        fnames.append(FN_FIRST_DEFINED + i as u32, &f.name);
+        fnames.append(FN_FIRST_LUA + i as u32, &f.name);
     }
     names.functions(&fnames);
     let mut locals = IndirectNameMap::new();
@@ -165,7 +175,7 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
         for (index, name) in LOCAL_NAMES {
             l.append(index, name);
         }
-        locals.append(FN_FIRST_DEFINED + i as u32, &l);
+        locals.append(FN_FIRST_LUA + i as u32, &l);
     }
     names.locals(&locals);
     module.section(&names);
@@ -336,254 +346,65 @@ impl<'a> FunctionCompiler<'a> {
             .i32_const(0)
             .i32_load(word(rt_block::BASE))
             .local_set(L_BASE);
-        self.derive_func1();
     }
 
-    /// `func1` = the stack index of register 0, from `base`.
-    fn derive_func1(&mut self) {
+    /// Pushes the byte address of register `r`.
+    fn reg_address(&mut self, r: u32) {
         self.ins()
             .local_get(L_BASE)
-            .i32_const(0)
-            .i32_load(word(rt_block::STACK))
-            .i32_sub()
-            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
-            .i32_shr_u()
-            .local_set(L_FUNC1);
+            .i32_const((r * SLOT_BYTES) as i32)
+            .i32_add();
     }
 
-    /// Pushes the runtime block word at `byte`.
-    fn rt_load(&mut self, byte: u32) {
-        self.ins().i32_const(0).i32_load(word(byte));
-    }
-
-    /// Adds `delta` to the runtime block word at `byte`.
-    fn rt_add(&mut self, byte: u32, delta: i32) {
-        self.ins()
-            .i32_const(0)
-            .i32_const(0)
-            .i32_load(word(byte))
-            .i32_const(delta)
-            .i32_add()
-            .i32_store(word(byte));
-    }
-
-    /// `addr` = byte address of the newest frame record.
-    fn newest_frame_address(&mut self) {
-        self.rt_load(rt_block::NFRAMES);
-        self.ins().i32_const(1).i32_sub();
-        self.frame_address_of_index_on_stack();
-    }
-
-    /// Turns the frame index on the stack into its record's address (`addr`).
-    fn frame_address_of_index_on_stack(&mut self) {
-        self.ins().i32_const(FRAME_BYTES as i32).i32_mul();
-        self.rt_load(rt_block::FRAMES);
-        self.ins().i32_add().local_set(L_ADDR);
-    }
-
-    /// The function prologue, as the interpreter's `precall` sets a frame
-    /// up: make room for the frame (through `grow_stack` when the stack is
-    /// short), fill missing parameters with nil, and record the frame's top.
-    /// Frames the host pushed are already set up; redoing it changes nothing.
+    /// The function prologue: `precall`'s frame set-up (room, missing
+    /// arguments, the frame's top), redone harmlessly for frames the host
+    /// set up.
     fn prologue(&mut self) {
-        let params = self.proto.num_params as u32;
-        let max_stack = self.proto.max_stack_size as u32;
-        self.reload_base();
-        // if TOP + max_stack > STACK_SIZE { grow_stack(max_stack); reload }
-        self.rt_load(rt_block::TOP);
-        self.ins().i32_const(max_stack as i32).i32_add();
-        self.rt_load(rt_block::STACK_SIZE);
+        let (params, max_stack) = (self.proto.num_params, self.proto.max_stack_size);
         self.ins()
-            .i32_gt_u()
-            .if_(BlockType::Empty)
+            .i32_const(params as i32)
             .i32_const(max_stack as i32)
-            .call(FN_GROW_STACK);
-        self.reload_base();
-        self.ins().end();
-        if params > 0 {
-            // Missing arguments: register k is nil when TOP <= func1 + k.
-            for k in 0..params {
-                self.rt_load(rt_block::TOP);
-                self.ins()
-                    .local_get(L_FUNC1)
-                    .i32_const(k as i32)
-                    .i32_add()
-                    .i32_le_u()
-                    .if_(BlockType::Empty);
-                self.store_const(k, Value::NIL);
-                self.ins().end();
-            }
-            // TOP = max(TOP, func1 + params)
-            self.rt_load(rt_block::TOP);
-            self.ins()
-                .local_get(L_FUNC1)
-                .i32_const(params as i32)
-                .i32_add()
-                .i32_lt_u()
-                .if_(BlockType::Empty)
-                .i32_const(0)
-                .local_get(L_FUNC1)
-                .i32_const(params as i32)
-                .i32_add()
-                .i32_store(word(rt_block::TOP))
-                .end();
-        }
-        self.newest_frame_address();
-        self.ins()
-            .local_get(L_ADDR)
-            .local_get(L_FUNC1)
-            .i32_const(max_stack as i32)
-            .i32_add()
-            .i32_store(word(FRAME_TOP_BYTE));
+            .call(helper(frames::PROLOGUE))
+            .local_set(L_BASE);
     }
 
-    /// `CALL A B C` with a Lua callee: push its frame record here and run it
-    /// with `call_indirect` on its code-table slot (compiled code, or the
-    /// interpreter trampoline, which finishes the frame set-up as `precall`
-    /// would); the callee's prologue or trampoline completes the frame.
-    /// Other callees, a full frame buffer and too deep nesting take `step`.
+    /// `CALL A B C`: a Lua callee runs directly through its code-table slot
+    /// (compiled code, or the interpreter trampoline, which finishes the
+    /// frame set-up); other callees, a full frame buffer and too deep
+    /// nesting take `step`.
     fn call(&mut self, pc: usize) {
         let i = self.code[pc];
-        let (a, b, c) = (i.a(), i.b(), i.c());
-        // The callee's proto id, read through address 0 (the runtime block,
-        // harmless) when R[A] is not a Lua closure, then ignored.
-        self.tag_is(a, TAG_LFUNC);
+        self.reg_address(i.a());
         self.ins()
-            .local_set(L_NEXT)
-            .local_get(L_BASE)
-            .i32_load(word(lo(a)))
-            .i32_const(0)
-            .local_get(L_NEXT)
-            .select()
-            .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
-            .local_set(L_CALLEE)
-            .local_get(L_NEXT)
-            // A slot exists (the table may be full).
-            .local_get(L_CALLEE)
-            .table_size(0)
-            .i32_lt_u()
-            .i32_and();
-        self.rt_load(rt_block::DEPTH);
-        self.ins()
-            .i32_const(MAX_DIRECT_CALL_DEPTH as i32)
-            .i32_lt_u()
-            .i32_and();
-        self.rt_load(rt_block::NFRAMES);
-        self.rt_load(rt_block::FRAME_CAP);
-        self.ins().i32_lt_u().i32_and().if_(BlockType::Empty);
-        self.extra += 1;
-        // The caller's saved pc (tracebacks, errors, `step` after return).
-        self.newest_frame_address();
-        self.ins()
-            .local_get(L_ADDR)
+            .i32_const(i.b() as i32)
+            .i32_const(i.c() as i32 - 1)
             .i32_const(pc as i32 + 1)
-            .i32_store(word(FRAME_SAVED_PC_BYTE));
-        if b != 0 {
-            // TOP = ra + B (ra = func1 + A: the callee's stack index)
-            self.ins()
-                .i32_const(0)
-                .local_get(L_FUNC1)
-                .i32_const((a + b) as i32)
-                .i32_add()
-                .i32_store(word(rt_block::TOP));
-        }
-        // The new record, at FRAMES + NFRAMES * FRAME_BYTES.
-        self.rt_load(rt_block::NFRAMES);
-        self.frame_address_of_index_on_stack();
-        let nresults = c as i32 - 1;
-        self.ins()
-            .local_get(L_ADDR)
-            .local_get(L_FUNC1)
-            .i32_const(a as i32)
-            .i32_add()
-            .i32_store(word(FRAME_FUNC_BYTE))
-            // Until the callee records its own top: the arguments' end.
-            .local_get(L_ADDR)
-            .i32_const(0)
-            .i32_load(word(rt_block::TOP))
-            .i32_store(word(FRAME_TOP_BYTE))
-            .local_get(L_ADDR)
-            .i64_const(((nresults as u32 as u64) << 32) as i64) // saved_pc 0
-            .i64_store(mem(FRAME_SAVED_PC_BYTE))
-            .local_get(L_ADDR)
-            .i64_const(FRAME_LUA as i64) // extra 0
-            .i64_store(mem(FRAME_FLAGS_BYTE))
-            .local_get(L_ADDR)
-            .local_get(L_CALLEE)
-            .i64_extend_i32_u()
-            .i64_store(mem(FRAME_ID_BYTE));
-        self.rt_add(rt_block::NFRAMES, 1);
-        self.ins()
-            .i32_const(0)
-            .local_get(L_BASE)
-            .i32_const(((a + 1) * SLOT_BYTES) as i32)
-            .i32_add()
-            .i32_store(word(rt_block::BASE));
-        self.rt_add(rt_block::DEPTH, 1);
-        self.ins().local_get(L_CALLEE).call_indirect(0, TY_LUA);
-        self.rt_add(rt_block::DEPTH, -1);
-        // The callee popped its frame; the stack may have moved.
-        self.newest_frame_address();
-        self.ins()
-            .local_get(L_ADDR)
-            .i32_load(word(FRAME_FUNC_BYTE))
-            .i32_const(1)
-            .i32_add()
-            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
-            .i32_shl();
-        self.rt_load(rt_block::STACK);
-        self.ins().i32_add().local_set(L_BASE);
-        self.derive_func1();
-        self.ins().else_();
+            .call(helper(frames::CALL_PREPARE))
+            .local_tee(L_NEXT)
+            .i32_const(-1)
+            .i32_ne()
+            .if_(BlockType::Empty)
+            .local_get(L_NEXT)
+            .call(helper(frames::CALL_RUN))
+            .local_set(L_BASE)
+            .else_();
+        self.extra += 1;
         self.step(pc);
-        self.ins().end();
         self.extra -= 1;
+        self.ins().end();
     }
 
     /// `RETURN0`/`RETURN1` when the caller wants what is returned (exactly
-    /// that many values, or all): move the result, pop the frame and return.
-    /// Other wanted counts take `step`.
+    /// that many values, or all); other wanted counts take `step`.
     fn return_small(&mut self, pc: usize, results: u32) {
-        let a = self.code[pc].a();
-        self.newest_frame_address();
-        // nresults == results || nresults == -1
+        self.ins().local_get(L_BASE);
+        self.reg_address(self.code[pc].a());
         self.ins()
-            .local_get(L_ADDR)
-            .i32_load(word(FRAME_NRESULTS_BYTE))
-            .local_tee(L_NEXT)
             .i32_const(results as i32)
-            .i32_eq()
-            .local_get(L_NEXT)
-            .i32_const(-1)
-            .i32_eq()
-            .i32_or()
-            .if_(BlockType::Empty);
-        self.extra += 1;
-        if results == 1 {
-            // R[-1] (the function slot) := R[A]
-            self.ins()
-                .local_get(L_BASE)
-                .i32_const(SLOT_BYTES as i32)
-                .i32_sub()
-                .local_tee(L_ADDR)
-                .local_get(L_BASE)
-                .i64_load(mem(lo(a)))
-                .i64_store(mem(0))
-                .local_get(L_ADDR)
-                .local_get(L_BASE)
-                .i64_load(mem(hi(a)))
-                .i64_store(mem(8));
-        }
-        // TOP = func + results
-        self.ins()
-            .i32_const(0)
-            .local_get(L_FUNC1)
-            .i32_const(results as i32 - 1)
-            .i32_add()
-            .i32_store(word(rt_block::TOP));
-        self.rt_add(rt_block::NFRAMES, -1);
-        self.ins().return_().end();
-        self.extra -= 1;
+            .call(helper(frames::RETURN_SMALL))
+            .if_(BlockType::Empty)
+            .return_()
+            .end();
         self.step(pc);
     }
 

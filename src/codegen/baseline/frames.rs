@@ -1,0 +1,329 @@
+//! Frame operations every baseline module defines once and its Lua
+//! functions call: pushing a callee's frame record and running it (direct
+//! calls), the function prologue (`precall`'s frame set-up) and the small
+//! returns. Keeping them out of line keeps each call site a handful of
+//! instructions, which is most of what baseline compile time depends on.
+//!
+//! They work on the runtime block ([`rt_block`]) and the frame records in
+//! guest memory exactly as the interpreter's `CALL`, `precall` and
+//! `RETURN0`/`RETURN1` do on the VM's cached copies; the host syncs the two
+//! at every boundary (`crate::engine::host`).
+
+use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
+
+use super::{FN_GROW_STACK, TY_LUA, mem, word};
+use crate::codegen::{MAX_DIRECT_CALL_DEPTH, rt_block};
+use crate::vm::Value;
+use crate::vm::layout::{LCLOSURE_PROTO_ID_BYTE, SLOT_BYTES, TAG_LFUNC};
+use crate::vm::thread::{
+    FRAME_BYTES, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA, FRAME_NRESULTS_BYTE,
+    FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
+};
+
+/// One helper: its name (name section), parameter count (all `i32`) and
+/// whether it returns an `i32`.
+pub(super) struct Helper {
+    pub name: &'static str,
+    pub params: usize,
+    pub returns: bool,
+    emit: fn(&mut InstructionSink<'_>),
+    /// Extra `i32` locals after the parameters.
+    locals: u32,
+}
+
+/// Index in [`HELPERS`] of `call_prepare(ra, b, nresults, return_pc) ->
+/// callee id or -1`: for `CALL` with `R[A]` at byte address `ra`, pushes
+/// the frame record of a Lua callee that may run directly and returns its
+/// proto id; -1 sends the call through `step`.
+pub(super) const CALL_PREPARE: usize = 0;
+/// Index of `call_run(id) -> base`: runs the pushed frame through code-table
+/// slot `id`, counting the native depth, and returns the caller's base
+/// (the callee may have moved the stack).
+pub(super) const CALL_RUN: usize = 1;
+/// Index of `prologue(params, max_stack) -> base`.
+pub(super) const PROLOGUE: usize = 2;
+/// Index of `return_small(base, src, results) -> done`: `RETURN0` (results
+/// 0) or `RETURN1` of the value at byte address `src`, when the caller
+/// wants that many values or all; 0 sends the return through `step`.
+pub(super) const RETURN_SMALL: usize = 3;
+
+/// The helpers, in function-index order (after the imports).
+pub(super) const HELPERS: [Helper; 4] = [
+    Helper {
+        name: "call_prepare",
+        params: 4,
+        returns: true,
+        emit: call_prepare,
+        locals: 3,
+    },
+    Helper {
+        name: "call_run",
+        params: 1,
+        returns: true,
+        emit: call_run,
+        locals: 0,
+    },
+    Helper {
+        name: "prologue",
+        params: 2,
+        returns: true,
+        emit: prologue,
+        locals: 3,
+    },
+    Helper {
+        name: "return_small",
+        params: 3,
+        returns: true,
+        emit: return_small,
+        locals: 1,
+    },
+];
+
+impl Helper {
+    /// The function body.
+    pub(super) fn body(&self) -> Function {
+        let mut f = Function::new([(self.locals, ValType::I32)]);
+        (self.emit)(&mut f.instructions());
+        f.instructions().end();
+        f
+    }
+}
+
+/// Pushes the runtime block word at `byte`.
+fn rt_load(s: &mut InstructionSink<'_>, byte: u32) {
+    s.i32_const(0).i32_load(word(byte));
+}
+
+/// Stores the `i32` that `value` pushes into the runtime block word at `byte`.
+fn rt_store(s: &mut InstructionSink<'_>, byte: u32, value: impl FnOnce(&mut InstructionSink<'_>)) {
+    s.i32_const(0);
+    value(s);
+    s.i32_store(word(byte));
+}
+
+/// Pushes the byte address of the newest frame record.
+fn newest_frame(s: &mut InstructionSink<'_>) {
+    rt_load(s, rt_block::NFRAMES);
+    s.i32_const(1).i32_sub();
+    frame_address(s);
+}
+
+/// Turns the frame index on the stack into its record's byte address.
+fn frame_address(s: &mut InstructionSink<'_>) {
+    s.i32_const(FRAME_BYTES as i32).i32_mul();
+    rt_load(s, rt_block::FRAMES);
+    s.i32_add();
+}
+
+/// Turns the byte address on the stack into a stack index.
+fn stack_index(s: &mut InstructionSink<'_>) {
+    rt_load(s, rt_block::STACK);
+    s.i32_sub()
+        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+        .i32_shr_u();
+}
+
+/// Returns -1 when the i32 on the stack is non-zero.
+fn bail_if(s: &mut InstructionSink<'_>) {
+    s.if_(BlockType::Empty).i32_const(-1).return_().end();
+}
+
+fn call_prepare(s: &mut InstructionSink<'_>) {
+    const RA: u32 = 0;
+    const B: u32 = 1;
+    const NRESULTS: u32 = 2;
+    const RETURN_PC: u32 = 3;
+    const ID: u32 = 4;
+    const FRAME: u32 = 5;
+    const RA_INDEX: u32 = 6;
+    // A Lua closure ...
+    s.local_get(RA)
+        .i64_load(mem(8))
+        .i64_const(TAG_LFUNC as i64)
+        .i64_ne();
+    bail_if(s);
+    // ... whose proto has a code-table slot (the table may be full) ...
+    s.local_get(RA)
+        .i32_load(word(0))
+        .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
+        .local_tee(ID)
+        .table_size(0)
+        .i32_ge_u();
+    bail_if(s);
+    // ... not too deep, with a free frame record.
+    rt_load(s, rt_block::DEPTH);
+    s.i32_const(MAX_DIRECT_CALL_DEPTH as i32).i32_ge_u();
+    bail_if(s);
+    rt_load(s, rt_block::NFRAMES);
+    rt_load(s, rt_block::FRAME_CAP);
+    s.i32_ge_u();
+    bail_if(s);
+    // The caller's saved pc (tracebacks, errors, `step` after the return).
+    newest_frame(s);
+    s.local_get(RETURN_PC).i32_store(word(FRAME_SAVED_PC_BYTE));
+    s.local_get(RA);
+    stack_index(s);
+    s.local_set(RA_INDEX);
+    // A fixed argument count sets the top (`ra + B`); B = 0 keeps the top a
+    // multi-result instruction left.
+    s.local_get(B).if_(BlockType::Empty);
+    rt_store(s, rt_block::TOP, |s| {
+        s.local_get(RA_INDEX).local_get(B).i32_add();
+    });
+    s.end();
+    // The record, at FRAMES + NFRAMES * FRAME_BYTES; its top is the
+    // arguments' end until the callee records its own.
+    rt_load(s, rt_block::NFRAMES);
+    frame_address(s);
+    s.local_tee(FRAME)
+        .local_get(RA_INDEX)
+        .i32_store(word(FRAME_FUNC_BYTE))
+        .local_get(FRAME);
+    rt_load(s, rt_block::TOP);
+    s.i32_store(word(FRAME_TOP_BYTE))
+        .local_get(FRAME)
+        .local_get(NRESULTS)
+        .i64_extend_i32_u()
+        .i64_const(32)
+        .i64_shl() // saved_pc 0
+        .i64_store(mem(FRAME_SAVED_PC_BYTE))
+        .local_get(FRAME)
+        .i64_const(FRAME_LUA as i64) // extra 0
+        .i64_store(mem(FRAME_FLAGS_BYTE))
+        .local_get(FRAME)
+        .local_get(ID)
+        .i64_extend_i32_u()
+        .i64_store(mem(FRAME_ID_BYTE));
+    rt_store(s, rt_block::NFRAMES, |s| {
+        rt_load(s, rt_block::NFRAMES);
+        s.i32_const(1).i32_add();
+    });
+    rt_store(s, rt_block::BASE, |s| {
+        s.local_get(RA).i32_const(SLOT_BYTES as i32).i32_add();
+    });
+    s.local_get(ID);
+}
+
+fn call_run(s: &mut InstructionSink<'_>) {
+    const ID: u32 = 0;
+    let depth = |s: &mut InstructionSink<'_>, delta: i32| {
+        rt_store(s, rt_block::DEPTH, |s| {
+            rt_load(s, rt_block::DEPTH);
+            s.i32_const(delta).i32_add();
+        });
+    };
+    depth(s, 1);
+    s.local_get(ID).call_indirect(0, TY_LUA);
+    depth(s, -1);
+    // The callee popped its frame: the caller's base from its record.
+    newest_frame(s);
+    s.i32_load(word(FRAME_FUNC_BYTE))
+        .i32_const(1)
+        .i32_add()
+        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+        .i32_shl();
+    rt_load(s, rt_block::STACK);
+    s.i32_add();
+}
+
+fn prologue(s: &mut InstructionSink<'_>) {
+    const PARAMS: u32 = 0;
+    const MAX_STACK: u32 = 1;
+    const FUNC1: u32 = 2;
+    const TOP: u32 = 3;
+    const SLOT: u32 = 4;
+    // Room: TOP + max_stack > STACK_SIZE grows the stack (or raises the
+    // overflow) in the host, which may move it.
+    rt_load(s, rt_block::TOP);
+    s.local_get(MAX_STACK).i32_add();
+    rt_load(s, rt_block::STACK_SIZE);
+    s.i32_gt_u()
+        .if_(BlockType::Empty)
+        .local_get(MAX_STACK)
+        .call(FN_GROW_STACK)
+        .end();
+    rt_load(s, rt_block::BASE);
+    stack_index(s);
+    s.local_set(FUNC1);
+    // Missing arguments are nil: while TOP < func1 + params, push nil.
+    rt_load(s, rt_block::TOP);
+    s.local_set(TOP)
+        .block(BlockType::Empty)
+        .loop_(BlockType::Empty)
+        .local_get(TOP)
+        .local_get(FUNC1)
+        .local_get(PARAMS)
+        .i32_add()
+        .i32_ge_u()
+        .br_if(1)
+        .local_get(TOP)
+        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+        .i32_shl();
+    rt_load(s, rt_block::STACK);
+    s.i32_add()
+        .local_tee(SLOT)
+        .i64_const(Value::NIL.payload() as i64)
+        .i64_store(mem(0))
+        .local_get(SLOT)
+        .i64_const(Value::NIL.tag() as i64)
+        .i64_store(mem(8))
+        .local_get(TOP)
+        .i32_const(1)
+        .i32_add()
+        .local_set(TOP)
+        .br(0)
+        .end()
+        .end();
+    rt_store(s, rt_block::TOP, |s| {
+        s.local_get(TOP);
+    });
+    // The frame's top.
+    newest_frame(s);
+    s.local_get(FUNC1)
+        .local_get(MAX_STACK)
+        .i32_add()
+        .i32_store(word(FRAME_TOP_BYTE));
+    rt_load(s, rt_block::BASE);
+}
+
+fn return_small(s: &mut InstructionSink<'_>) {
+    const BASE: u32 = 0;
+    const SRC: u32 = 1;
+    const RESULTS: u32 = 2;
+    const WANTED: u32 = 3;
+    newest_frame(s);
+    s.i32_load(word(FRAME_NRESULTS_BYTE))
+        .local_tee(WANTED)
+        .local_get(RESULTS)
+        .i32_ne()
+        .local_get(WANTED)
+        .i32_const(-1)
+        .i32_ne()
+        .i32_and()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end();
+    // One result: into the function slot, just below the base.
+    s.local_get(RESULTS).if_(BlockType::Empty);
+    for half in [0, 8] {
+        s.local_get(BASE)
+            .i32_const(SLOT_BYTES as i32)
+            .i32_sub()
+            .local_get(SRC)
+            .i64_load(mem(half))
+            .i64_store(mem(half));
+    }
+    s.end();
+    // TOP = func + results; pop the frame.
+    rt_store(s, rt_block::TOP, |s| {
+        s.local_get(BASE);
+        stack_index(s);
+        s.i32_const(1).i32_sub().local_get(RESULTS).i32_add();
+    });
+    rt_store(s, rt_block::NFRAMES, |s| {
+        rt_load(s, rt_block::NFRAMES);
+        s.i32_const(1).i32_sub();
+    });
+    s.i32_const(1);
+}
