@@ -142,6 +142,11 @@ pub const MAX_SHORT_STRING: usize = crate::bytecode::MAX_SHORT_STRING;
 
 /// Size of a table object in slots.
 pub const TABLE_SLOTS: u32 = 2;
+/// Byte offset, within a table, of the array part's address (`u32`, the
+/// first element).
+pub const TABLE_ARRAY_BYTE: u32 = SLOT_BYTES;
+/// Byte offset, within a table, of the array part's size (`u32`, elements).
+pub const TABLE_ASIZE_BYTE: u32 = SLOT_BYTES + 4;
 /// Size of a hash node in slots.
 pub const NODE_SLOTS: u32 = 2;
 

@@ -32,7 +32,8 @@ use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
-    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TAG_FALSE, TAG_FLOAT, TAG_INT, UPVAL_LOCATION_BYTE,
+    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE, TAG_FALSE, TAG_FLOAT,
+    TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
 };
 
 mod frames;
@@ -68,12 +69,17 @@ const L_TARGET: u32 = 1;
 const L_NEXT: u32 = 2;
 /// Scratch address (upvalue locations).
 const L_ADDR: u32 = 3;
+/// Number of `i32` locals (the ones above).
+const I32_LOCALS: u32 = 4;
+/// Scratch `i64`: an array index.
+const L_INDEX: u32 = 4;
 /// Names of the locals, for the name section.
-const LOCAL_NAMES: [(u32, &str); 4] = [
+const LOCAL_NAMES: [(u32, &str); 5] = [
     (L_BASE, "base"),
     (L_TARGET, "target"),
     (L_NEXT, "next"),
     (L_ADDR, "addr"),
+    (L_INDEX, "index"),
 ];
 
 /// One function of a batch.
@@ -307,7 +313,7 @@ impl<'a> FunctionCompiler<'a> {
             leaders,
             block: 0,
             extra: 0,
-            f: Function::new([(LOCAL_NAMES.len() as u32, ValType::I32)]),
+            f: Function::new([(I32_LOCALS, ValType::I32), (1, ValType::I64)]),
         }
     }
 
@@ -616,6 +622,14 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_store(mem(hi(a)));
             }
             OpCode::FORLOOP => self.for_loop(pc),
+            OpCode::GETI => self.array_access(pc, a, i.b(), ArrayKey::Const(i.c()), Access::Get),
+            OpCode::GETTABLE => self.array_access(pc, a, i.b(), ArrayKey::Reg(i.c()), Access::Get),
+            OpCode::SETI if !i.k() => {
+                self.array_access(pc, i.c(), a, ArrayKey::Const(i.b()), Access::Set)
+            }
+            OpCode::SETTABLE if !i.k() => {
+                self.array_access(pc, i.c(), a, ArrayKey::Reg(i.b()), Access::Set)
+            }
             OpCode::CALL => self.call(pc),
             OpCode::RETURN0 => self.return_small(pc, 0),
             OpCode::RETURN1 => self.return_small(pc, 1),
@@ -646,6 +660,78 @@ impl<'a> FunctionCompiler<'a> {
             }
             _ => self.step(pc),
         }
+    }
+
+    /// Array-part access `R[value] := R[table][key]` (get) or
+    /// `R[table][key] := R[value]` (set) when the table's array part holds
+    /// a value at the integer key: no metamethod can intervene then (an
+    /// existing value hides `__index` and `__newindex`). Every other case
+    /// takes `step`.
+    fn array_access(&mut self, pc: usize, value: u32, table: u32, key: ArrayKey, access: Access) {
+        // block $done { block $slow { ...fast path...; br $done } step }
+        self.ins().block(BlockType::Empty).block(BlockType::Empty);
+        self.tag_is(table, TAG_TABLE);
+        self.ins().i32_eqz().br_if(0);
+        // L_NEXT = the table; 0-based index (i64) against the array size.
+        self.ins()
+            .local_get(L_BASE)
+            .i32_load(word(lo(table)))
+            .local_set(L_NEXT);
+        match key {
+            ArrayKey::Const(k) => {
+                self.ins().i64_const(k as i64 - 1);
+            }
+            ArrayKey::Reg(r) => {
+                self.tag_is(r, TAG_INT);
+                self.ins()
+                    .i32_eqz()
+                    .br_if(0)
+                    .local_get(L_BASE)
+                    .i64_load(mem(lo(r)))
+                    .i64_const(1)
+                    .i64_sub();
+            }
+        }
+        // L_ADDR = element address, if index < asize (unsigned).
+        self.ins()
+            .local_tee(L_INDEX)
+            .local_get(L_NEXT)
+            .i64_load32_u(word(TABLE_ASIZE_BYTE))
+            .i64_ge_u()
+            .br_if(0)
+            .local_get(L_NEXT)
+            .i32_load(word(TABLE_ARRAY_BYTE))
+            .local_get(L_INDEX)
+            .i32_wrap_i64()
+            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+            .i32_shl()
+            .i32_add()
+            .local_tee(L_ADDR)
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_eq()
+            .br_if(0);
+        for half in [0, 8] {
+            match access {
+                Access::Get => self
+                    .ins()
+                    .local_get(L_BASE)
+                    .local_get(L_ADDR)
+                    .i64_load(mem(half))
+                    .i64_store(mem(lo(value) + half)),
+                Access::Set => self
+                    .ins()
+                    .local_get(L_ADDR)
+                    .local_get(L_BASE)
+                    .i64_load(mem(lo(value) + half))
+                    .i64_store(mem(half)),
+            };
+        }
+        self.ins().br(1).end();
+        self.extra += 1;
+        self.step(pc);
+        self.extra -= 1;
+        self.ins().end();
     }
 
     /// `addr` = byte address of the value of upvalue `n` of the running
@@ -880,6 +966,22 @@ impl<'a> FunctionCompiler<'a> {
         self.ins().end();
         self.extra -= 1;
     }
+}
+
+/// The integer key of an array-part access.
+#[derive(Clone, Copy)]
+enum ArrayKey {
+    /// An immediate (`GETI`, `SETI`).
+    Const(u32),
+    /// A register (`GETTABLE`, `SETTABLE`).
+    Reg(u32),
+}
+
+/// Direction of an array-part access.
+#[derive(Clone, Copy)]
+enum Access {
+    Get,
+    Set,
 }
 
 /// The second operand of an arithmetic or comparison template.
