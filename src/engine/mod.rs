@@ -124,7 +124,7 @@ impl std::hash::Hasher for Sha256Hasher {
 pub struct Engines {
     /// Owns every store; loads compiled bytes.
     pub runtime: Engine,
-    /// Compiles baseline code (Cranelift without optimizations).
+    /// Compiles baseline code (templates; Cranelift `Speed` with inlining).
     pub baseline: Engine,
     /// SHA-256 of the runtime engine's compatibility hash (part of cache keys).
     pub compat_hash: [u8; 32],
@@ -153,6 +153,9 @@ impl Engines {
         let mut runtime_cfg = base_config(OptLevel::Speed);
         runtime_cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let runtime = Engine::new(&runtime_cfg).map_err(|e| EngineError::Create(e.to_string()))?;
+        // Baseline code is compiled optimized too: unoptimized Cranelift
+        // reloads the imported memory's base for every access (measured in
+        // docs/decisions.md, "Baseline is compiled by Cranelift `Speed`").
         let baseline = Engine::new(&base_config(OptLevel::Speed))
             .map_err(|e| EngineError::Create(e.to_string()))?;
         let mut h = Sha256Hasher(Sha256::new());
