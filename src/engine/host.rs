@@ -82,27 +82,19 @@ fn call_at(store: &mut Store<IsolateData>, func: u32) -> Result<(), Throw> {
     })
 }
 
-/// Writes a 32-bit word of the runtime block.
+/// Writes a 32-bit word of the runtime block (little-endian, as Wasm
+/// reads it).
 fn set_rt_word(vm: &mut Vm, byte: u32, v: u32) {
-    let slot = &mut vm.heap.mem[(byte / SLOT_BYTES) as usize];
-    let shift = 8 * (byte % 8);
-    let word = if byte % SLOT_BYTES < 8 {
-        &mut slot.lo
-    } else {
-        &mut slot.hi
-    };
-    *word = (*word & !(0xffff_ffffu64 << shift)) | (v as u64) << shift;
+    let at = byte as usize;
+    vm.heap.bytes_mut()[at..at + 4].copy_from_slice(&v.to_le_bytes());
 }
 
 /// Reads a 32-bit word of the runtime block.
 fn rt_word(vm: &Vm, byte: u32) -> u32 {
-    let slot = vm.heap.mem[(byte / SLOT_BYTES) as usize];
-    let word = if byte % SLOT_BYTES < 8 {
-        slot.lo
-    } else {
-        slot.hi
-    };
-    (word >> (8 * (byte % 8))) as u32
+    let at = byte as usize;
+    let mut w = [0; 4];
+    w.copy_from_slice(&vm.heap.bytes()[at..at + 4]);
+    u32::from_le_bytes(w)
 }
 
 /// Before control goes (back) to compiled code: publishes the running
@@ -356,14 +348,8 @@ fn enter_interpreted(vm: &mut Vm) -> Result<u32, Throw> {
         Some(p) => (p.num_params, p.max_stack),
         None => return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-HOST: frame of an unknown proto")),
     };
-    if vm.top + max_stack > vm.stack_size {
-        make_room(vm, max_stack)?;
-    }
-    while vm.top < fr.func + 1 + params {
-        let t = vm.top;
-        vm.set_stk(t, Value::NIL);
-        vm.top = t + 1;
-    }
+    make_room(vm, max_stack)?;
+    vm.fill_missing_args(fr.func, params);
     vm.set_frame_func(fi, fr.func, fr.func + 1 + max_stack);
     vm.profile.on_call(fr.id);
     Ok(fi)

@@ -256,6 +256,17 @@ impl Vm {
         self.reg_info(idx - fr.func - 1)
     }
 
+    /// Pushes nil for the parameters a call of the function at stack index
+    /// `func` did not get (the arguments end at `top`; room is checked).
+    #[inline(always)]
+    pub(crate) fn fill_missing_args(&mut self, func: u32, nparams: u32) {
+        while self.top < func + 1 + nparams {
+            let t = self.top;
+            self.set_stk(t, Value::NIL);
+            self.top = t + 1;
+        }
+    }
+
     /// Starts a call of the value at stack index `func`, arguments up to
     /// `top`. Lua functions get a frame (run by the caller's interpreter);
     /// natives run to completion here.
@@ -275,13 +286,7 @@ impl Vm {
                     // of the arguments, so the depth at which a recursion
                     // overflows matches lua5.4's whatever the argument count.
                     self.ensure_stack(self.top.max(func + 1), maxstack)?;
-                    let mut narg = self.top - func - 1;
-                    while narg < nparams {
-                        let t = self.top;
-                        self.set_stk(t, Value::NIL);
-                        self.top += 1;
-                        narg += 1;
-                    }
+                    self.fill_missing_args(func, nparams);
                     self.profile.on_call(id);
                     self.push_frame(Frame {
                         func,

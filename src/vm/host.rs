@@ -38,7 +38,9 @@ pub(crate) fn call_protected_with<C>(
         (vm.nframes, vm.top)
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
-        call_protected_inner(cx, vm_of, f, args, call)
+        let (func, base, host_frame) = vm_of(cx).enter_host_call(f, args)?;
+        let r = call(cx, func);
+        vm_of(cx).leave_host_call(r, func, base, host_frame)
     }));
     let vm = vm_of(cx);
     match result {
@@ -58,18 +60,6 @@ pub(crate) fn call_protected_with<C>(
             Err(VmError::Internal(what))
         }
     }
-}
-
-fn call_protected_inner<C>(
-    cx: &mut C,
-    vm_of: fn(&mut C) -> &mut Vm,
-    f: Value,
-    args: &[Value],
-    call: impl FnOnce(&mut C, u32) -> Result<(), Throw>,
-) -> Result<Vec<Value>, VmError> {
-    let (func, base, host_frame) = vm_of(cx).enter_host_call(f, args)?;
-    let r = call(cx, func);
-    vm_of(cx).leave_host_call(r, func, base, host_frame)
 }
 
 impl Vm {

@@ -1078,12 +1078,7 @@ impl Vm {
         if self.top + ms > self.stack_size || self.nframes >= self.frame_cap {
             return false;
         }
-        let mut narg = self.top - ra - 1;
-        while narg < np {
-            self.set_stk(ra + 1 + narg, Value::NIL);
-            narg += 1;
-        }
-        self.top = ra + 1 + narg;
+        self.fill_missing_args(ra, np);
         let fi = self.nframes;
         Frame {
             func: ra,

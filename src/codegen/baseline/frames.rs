@@ -11,7 +11,7 @@
 
 use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
 
-use super::{FN_GROW_STACK, TY_LUA, mem, word};
+use super::{FN_GROW_STACK, TY_LUA, hi, mem, word};
 use crate::codegen::{MAX_DIRECT_CALL_DEPTH, rt_block};
 use crate::vm::Value;
 use crate::vm::layout::{LCLOSURE_PROTO_ID_BYTE, SLOT_BYTES, TAG_LFUNC};
@@ -20,12 +20,11 @@ use crate::vm::thread::{
     FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
 };
 
-/// One helper: its name (name section), parameter count (all `i32`) and
-/// whether it returns an `i32`.
+/// One helper: its name (name section) and parameter count. Parameters
+/// and the result are `i32`s.
 pub(super) struct Helper {
     pub name: &'static str,
     pub params: usize,
-    pub returns: bool,
     emit: fn(&mut InstructionSink<'_>),
     /// Extra `i32` locals after the parameters.
     locals: u32,
@@ -52,28 +51,24 @@ pub(super) const HELPERS: [Helper; 4] = [
     Helper {
         name: "call_prepare",
         params: 4,
-        returns: true,
         emit: call_prepare,
         locals: 3,
     },
     Helper {
         name: "call_run",
         params: 1,
-        returns: true,
         emit: call_run,
         locals: 0,
     },
     Helper {
         name: "prologue",
         params: 2,
-        returns: true,
         emit: prologue,
         locals: 3,
     },
     Helper {
         name: "return_small",
         params: 3,
-        returns: true,
         emit: return_small,
         locals: 1,
     },
@@ -101,6 +96,14 @@ fn rt_store(s: &mut InstructionSink<'_>, byte: u32, value: impl FnOnce(&mut Inst
     s.i32_store(word(byte));
 }
 
+/// Adds `delta` to the runtime block word at `byte`.
+fn rt_add(s: &mut InstructionSink<'_>, byte: u32, delta: i32) {
+    rt_store(s, byte, |s| {
+        rt_load(s, byte);
+        s.i32_const(delta).i32_add();
+    });
+}
+
 /// Pushes the byte address of the newest frame record.
 fn newest_frame(s: &mut InstructionSink<'_>) {
     rt_load(s, rt_block::NFRAMES);
@@ -123,6 +126,13 @@ fn stack_index(s: &mut InstructionSink<'_>) {
         .i32_shr_u();
 }
 
+/// Turns the stack index on the stack into its slot's byte address.
+fn stack_address(s: &mut InstructionSink<'_>) {
+    s.i32_const(SLOT_BYTES.trailing_zeros() as i32).i32_shl();
+    rt_load(s, rt_block::STACK);
+    s.i32_add();
+}
+
 /// Returns -1 when the i32 on the stack is non-zero.
 fn bail_if(s: &mut InstructionSink<'_>) {
     s.if_(BlockType::Empty).i32_const(-1).return_().end();
@@ -138,7 +148,7 @@ fn call_prepare(s: &mut InstructionSink<'_>) {
     const RA_INDEX: u32 = 6;
     // A Lua closure ...
     s.local_get(RA)
-        .i64_load(mem(8))
+        .i64_load(mem(hi(0)))
         .i64_const(TAG_LFUNC as i64)
         .i64_ne();
     bail_if(s);
@@ -194,10 +204,7 @@ fn call_prepare(s: &mut InstructionSink<'_>) {
         .local_get(ID)
         .i64_extend_i32_u()
         .i64_store(mem(FRAME_ID_BYTE));
-    rt_store(s, rt_block::NFRAMES, |s| {
-        rt_load(s, rt_block::NFRAMES);
-        s.i32_const(1).i32_add();
-    });
+    rt_add(s, rt_block::NFRAMES, 1);
     rt_store(s, rt_block::BASE, |s| {
         s.local_get(RA).i32_const(SLOT_BYTES as i32).i32_add();
     });
@@ -206,24 +213,13 @@ fn call_prepare(s: &mut InstructionSink<'_>) {
 
 fn call_run(s: &mut InstructionSink<'_>) {
     const ID: u32 = 0;
-    let depth = |s: &mut InstructionSink<'_>, delta: i32| {
-        rt_store(s, rt_block::DEPTH, |s| {
-            rt_load(s, rt_block::DEPTH);
-            s.i32_const(delta).i32_add();
-        });
-    };
-    depth(s, 1);
+    rt_add(s, rt_block::DEPTH, 1);
     s.local_get(ID).call_indirect(0, TY_LUA);
-    depth(s, -1);
+    rt_add(s, rt_block::DEPTH, -1);
     // The callee popped its frame: the caller's base from its record.
     newest_frame(s);
-    s.i32_load(word(FRAME_FUNC_BYTE))
-        .i32_const(1)
-        .i32_add()
-        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
-        .i32_shl();
-    rt_load(s, rt_block::STACK);
-    s.i32_add();
+    s.i32_load(word(FRAME_FUNC_BYTE)).i32_const(1).i32_add();
+    stack_address(s);
 }
 
 fn prologue(s: &mut InstructionSink<'_>) {
@@ -256,12 +252,9 @@ fn prologue(s: &mut InstructionSink<'_>) {
         .i32_add()
         .i32_ge_u()
         .br_if(1)
-        .local_get(TOP)
-        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
-        .i32_shl();
-    rt_load(s, rt_block::STACK);
-    s.i32_add()
-        .local_tee(SLOT)
+        .local_get(TOP);
+    stack_address(s);
+    s.local_tee(SLOT)
         .i64_const(Value::NIL.payload() as i64)
         .i64_store(mem(0))
         .local_get(SLOT)
@@ -321,9 +314,6 @@ fn return_small(s: &mut InstructionSink<'_>) {
         stack_index(s);
         s.i32_const(1).i32_sub().local_get(RESULTS).i32_add();
     });
-    rt_store(s, rt_block::NFRAMES, |s| {
-        rt_load(s, rt_block::NFRAMES);
-        s.i32_const(1).i32_sub();
-    });
+    rt_add(s, rt_block::NFRAMES, -1);
     s.i32_const(1);
 }

@@ -65,7 +65,7 @@ const TY_FIRST_HELPER: u32 = 3;
 const L_BASE: u32 = 0;
 /// Block index the dispatch loop branches to.
 const L_TARGET: u32 = 1;
-/// Result of `step`.
+/// Scratch: the result of `step` or of `call_prepare`, a table's address.
 const L_NEXT: u32 = 2;
 /// Scratch address (upvalue locations).
 const L_ADDR: u32 = 3;
@@ -99,10 +99,9 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     types.ty().function([], []);
     types.ty().function([ValType::I32], []);
     for h in &frames::HELPERS {
-        let results: &[ValType] = if h.returns { &[ValType::I32] } else { &[] };
         types
             .ty()
-            .function(vec![ValType::I32; h.params], results.iter().copied());
+            .function(vec![ValType::I32; h.params], [ValType::I32]);
     }
     module.section(&types);
 
