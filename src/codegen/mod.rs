@@ -59,14 +59,28 @@ pub mod rt_block {
     pub const STACK: u32 = 24;
     /// Stack size in slots. Written by the host only.
     pub const STACK_SIZE: u32 = 28;
+    /// Byte address of the interned string `"__index"`, for inline
+    /// `__index` chains. Written by the host only.
+    pub const INDEX_NAME: u32 = 32;
+    /// A value slot that always holds `nil` (all zero; nobody writes it):
+    /// what an inline lookup that found nothing points at.
+    pub const NIL_VALUE: u32 = 48;
     /// Size of the block in bytes.
-    pub const BYTES: u32 = 32;
+    pub const BYTES: u32 = 64;
 }
 
 const _: () = assert!(
     rt_block::BYTES <= crate::vm::layout::RESERVED_SLOTS * crate::vm::layout::SLOT_BYTES,
     "the runtime block must fit the heap's reserved slots"
 );
+
+/// Import name of the constants of the `i`-th function of a batch module:
+/// an immutable `i32` global holding the byte address of its proto's
+/// constants in guest memory (`Vm::guest_constants`). Addresses differ
+/// between runs, so they are imported, never embedded.
+pub fn constants_import_name(i: usize) -> String {
+    format!("k{i}")
+}
 
 /// Export name of the `i`-th function of a batch module. Names depend on the
 /// position only, so a cached module fits any run that loads the same protos.

@@ -23,7 +23,7 @@ use crate::codegen::rt_block;
 use crate::vm::layout::SLOT_BYTES;
 use crate::vm::thread::{FRAME_INTERRUPTED, FRAME_LUA};
 use crate::vm::value::Value;
-use crate::vm::{Throw, Vm, VmError};
+use crate::vm::{Throw, Tm, Vm, VmError};
 
 /// Nesting of drivers (compiled code → import → compiled code ...) beyond
 /// which calls stay in the interpreter. Each level costs native stack, while
@@ -114,6 +114,7 @@ fn sync_to_wasm(vm: &mut Vm) {
         (rt_block::FRAME_CAP, vm.frame_cap),
         (rt_block::STACK, vm.stack as u32 * slot),
         (rt_block::STACK_SIZE, vm.stack_size),
+        (rt_block::INDEX_NAME, vm.tm_names[Tm::Index as usize]),
     ];
     for (byte, v) in words {
         set_rt_word(vm, byte, v);
@@ -261,6 +262,10 @@ fn step_instruction(caller: &mut Caller<'_, IsolateData>, pc: i32) -> wasmtime::
         .get(id)
         .and_then(|p| p.code.get(pc as usize))
         .map(|i| i.op_byte());
+    if let Some(op) = opb {
+        caller.data_mut().jit.stats.count_step(op);
+    }
+    let vm = &mut caller.data_mut().vm;
     let saved = vm.jit.step_done;
     vm.jit.step_done = false;
     let r = match opb {

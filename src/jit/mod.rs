@@ -14,10 +14,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::{AsContextMut, Instance, Module, Ref, StoreContextMut};
+use wasmtime::{
+    AsContextMut, Global, GlobalType, Instance, Module, Mutability, Ref, StoreContextMut, Val,
+    ValType,
+};
 
 use sha2::{Digest, Sha256};
 
+use crate::bytecode::isa::OpCode;
 use crate::cache::{Cache, CacheKey, KeyParts};
 use crate::codegen::baseline::{BatchFunction, compile_batch};
 use crate::engine::Engines;
@@ -26,7 +30,7 @@ use crate::vm::Vm;
 
 /// Version of the code generators, part of every cache key: bump it when
 /// generated code changes meaning for the same bytecode.
-pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.2");
+pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.3");
 
 /// Cache tier byte of baseline artifacts.
 const CACHE_TIER_BASELINE: u8 = 1;
@@ -97,6 +101,26 @@ pub struct JitStats {
     pub cache_lru_evictions: u64,
     /// Peak guest memory in bytes (filled in by [`JitState::stats`]).
     pub peak_memory: u64,
+    /// Instructions compiled code handed to the interpreter (`step`), per
+    /// opcode number: where baseline code leaves its fast paths.
+    pub steps_by_opcode: Vec<u64>,
+}
+
+impl JitStats {
+    /// Counts one `step` of the instruction with opcode number `op`.
+    #[inline]
+    pub(crate) fn count_step(&mut self, op: u8) {
+        let i = op as usize;
+        if self.steps_by_opcode.len() <= i {
+            self.steps_by_opcode.resize(i + 1, 0);
+        }
+        self.steps_by_opcode[i] += 1;
+    }
+
+    /// Total `step` calls.
+    pub fn steps(&self) -> u64 {
+        self.steps_by_opcode.iter().sum()
+    }
 }
 
 impl std::fmt::Display for JitStats {
@@ -124,6 +148,32 @@ impl std::fmt::Display for JitStats {
         writeln!(f, "  code-table installs: {}", self.installs)?;
         writeln!(f, "  compile failures: {}", self.failures)?;
         writeln!(f, "  interpreter -> native entries: {}", self.native_calls)?;
+        let mut busiest: Vec<(u64, &str)> = self
+            .steps_by_opcode
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(op, &n)| {
+                let name = OpCode::from_u8(op as u8).map_or("?", OpCode::name);
+                (n, name)
+            })
+            .collect();
+        busiest.sort_by(|a, b| b.cmp(a));
+        let top: Vec<String> = busiest
+            .iter()
+            .take(6)
+            .map(|(n, name)| format!("{name} {n}"))
+            .collect();
+        writeln!(
+            f,
+            "  native -> interpreter steps: {}{}",
+            self.steps(),
+            if top.is_empty() {
+                String::new()
+            } else {
+                format!(" (most: {})", top.join(", "))
+            }
+        )?;
         writeln!(f, "  peak guest memory: {} B", self.peak_memory)
     }
 }
@@ -355,15 +405,25 @@ fn compile_and_install(
             m
         }
     };
-    // Import order: the function imports, then memory and code table
-    // (`codegen::baseline::compile_batch`).
-    let (imports, table) = {
+    // Import order: the function imports, memory, code table, then the
+    // address of each function's constants (`codegen::baseline::compile_batch`).
+    let (mut imports, table) = {
         let rt = cx.data().rt.as_ref().ok_or("no runtime handles")?;
         let mut imports: Vec<wasmtime::Extern> = rt.imports.iter().map(|&f| f.into()).collect();
         imports.push(rt.memory.into());
         imports.push(rt.table.into());
         (imports, rt.table)
     };
+    for &id in batch {
+        let address =
+            cx.data_mut().vm.guest_constants(id).map_err(|_| {
+                "no guest memory left for the constants of compiled code".to_string()
+            })?;
+        let ty = GlobalType::new(ValType::I32, Mutability::Const);
+        let global = Global::new(&mut *cx, ty, Val::I32(address as i32))
+            .map_err(|e| format!("cannot create a constants global: {e}"))?;
+        imports.push(global.into());
+    }
     let instance = Instance::new(&mut *cx, &module, &imports)
         .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
     cx.data_mut().jit.instances += 1;

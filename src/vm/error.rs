@@ -274,8 +274,12 @@ impl Vm {
         }
     }
 
-    /// The "not enough memory" error (its string is preallocated).
+    /// The "not enough memory" error (its string is preallocated). The next
+    /// allocation collects first, as `lua5.4`'s emergency collection would:
+    /// once the error has unwound, what the failed computation built is
+    /// garbage, and the collection threshold may lie beyond the limit.
     pub fn out_of_memory(&mut self) -> Throw {
+        self.gc.threshold = 0;
         let v = Value::object(TAG_STR, self.tm_names_oom());
         self.throw_value(v)
     }

@@ -74,6 +74,9 @@ impl Vm {
         for p in &self.protos {
             gray.extend(p.k.iter().copied().filter(|v| v.is_collectable()));
         }
+        for &t in self.jit.constant_tables.iter().filter(|&&t| t != 0) {
+            gray.push(Value::object(TAG_TABLE, t));
+        }
         gray.extend(self.roots.iter().copied().filter(|v| v.is_collectable()));
         if self.error_value.is_collectable() {
             gray.push(self.error_value);

@@ -147,8 +147,29 @@ pub const TABLE_SLOTS: u32 = 2;
 pub const TABLE_ARRAY_BYTE: u32 = SLOT_BYTES;
 /// Byte offset, within a table, of the array part's size (`u32`, elements).
 pub const TABLE_ASIZE_BYTE: u32 = SLOT_BYTES + 4;
+/// Byte offset, within a table, of its metatable's address (`u32`, 0 = none).
+pub const TABLE_METATABLE_BYTE: u32 = 8;
+/// Byte offset, within a table, of the metamethod-absence byte (bit `e` set:
+/// event `e` of `crate::vm::Tm` is known to be absent).
+pub const TABLE_TM_FLAGS_BYTE: u32 = 6;
+/// Byte offset, within a table, of `log2` of the node count (`u8`).
+pub const TABLE_LSIZENODE_BYTE: u32 = 7;
+/// Byte offset, within a table, of the first hash node's address (`u32`,
+/// 0 = no hash part).
+pub const TABLE_NODES_BYTE: u32 = SLOT_BYTES + 8;
 /// Size of a hash node in slots.
 pub const NODE_SLOTS: u32 = 2;
+/// Size of a hash node in bytes.
+pub const NODE_BYTES: u32 = NODE_SLOTS * SLOT_BYTES;
+/// Byte offset, within a node, of the key's payload (the value is at 0).
+pub const NODE_KEY_BYTE: u32 = SLOT_BYTES;
+/// Byte offset, within a node, of the key's tag (`u8`).
+pub const NODE_KEY_TAG_BYTE: u32 = SLOT_BYTES + 8;
+/// Byte offset, within a node, of the `i32` distance to the next node of
+/// its chain (0 = end of chain).
+pub const NODE_NEXT_BYTE: u32 = SLOT_BYTES + 12;
+/// Byte offset, within a string, of its hash (`u32`, header `hi` >> 32).
+pub const STRING_HASH_BYTE: u32 = 12;
 
 // ---------------------------------------------------------------------------
 // Upvalues: two slots; header hi = location (byte offset of the value slot) | next open upvalue.

@@ -156,6 +156,11 @@ pub struct JitHooks {
     pub(crate) step_done: bool,
     /// Per proto id: compiled code is installed in its code-table slot.
     compiled: Vec<bool>,
+    /// Per proto id: byte offset of the table whose array part holds the
+    /// proto's constants in guest memory (0: not made yet), for compiled
+    /// code, which reads constants there (see [`Vm::guest_constants`]).
+    /// Collector roots.
+    pub(crate) constant_tables: Vec<u32>,
 }
 
 impl Default for JitHooks {
@@ -165,6 +170,7 @@ impl Default for JitHooks {
             pending: false,
             step_done: false,
             compiled: Vec::new(),
+            constant_tables: Vec::new(),
         }
     }
 }
@@ -489,6 +495,37 @@ impl Vm {
             proto,
         }));
         Ok(id)
+    }
+
+    /// Byte address of proto `id`'s constants in guest memory: 16-byte
+    /// values in constant order (the array part of a table only the VM
+    /// references), made on first request. Compiled code gets the address
+    /// as an imported global, so a cached module stays valid in any run.
+    /// A proto without constants has address 0.
+    pub fn guest_constants(&mut self, id: u32) -> Result<u32, Throw> {
+        let i = id as usize;
+        if let Some(&t) = self.jit.constant_tables.get(i)
+            && t != 0
+        {
+            return Ok(table::array_address(&self.heap, slot_index(t)));
+        }
+        let k = self.protos[i].k.clone();
+        if k.is_empty() {
+            return Ok(0);
+        }
+        let t = self.new_table(k.len() as u32, 0)?;
+        let ti = slot_index(t.offset());
+        for (n, v) in k.iter().enumerate() {
+            // Inside the array part just sized for them: cannot fail.
+            if table::set_int(&mut self.heap, ti, n as i64 + 1, *v).is_err() {
+                return Err(self.out_of_memory());
+            }
+        }
+        if self.jit.constant_tables.len() <= i {
+            self.jit.constant_tables.resize(i + 1, 0);
+        }
+        self.jit.constant_tables[i] = t.offset();
+        Ok(table::array_address(&self.heap, ti))
     }
 
     /// Loads a main chunk and returns a closure for it whose `_ENV` is the globals table.

@@ -41,6 +41,11 @@ impl From<OutOfMemory> for TableError {
 fn array_off(h: &Heap, t: usize) -> u32 {
     h.mem[t + 1].lo as u32
 }
+/// Byte address of the array part's first element (0: no array part).
+#[inline(always)]
+pub fn array_address(h: &Heap, t: usize) -> u32 {
+    array_off(h, t)
+}
 /// Size of the array part.
 #[inline(always)]
 pub fn array_size(h: &Heap, t: usize) -> u32 {
@@ -818,6 +823,42 @@ pub fn traverse(h: &mut Heap, t: usize, mut f: impl FnMut(Value)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte offsets compiled code uses (`layout::TABLE_*`, `NODE_*`,
+    /// `STRING_HASH_BYTE`) agree with the accessors here.
+    #[test]
+    fn field_offsets_match_the_accessors() {
+        let mut h = Heap::new(1 << 20);
+        let t = new_table(&mut h, 0, 4).unwrap();
+        let mt = new_table(&mut h, 0, 0).unwrap();
+        set_metatable(&mut h, t, slot_offset(mt as u32));
+        set_tm_absent(&mut h, t, 3);
+        let s = h.new_string(b"field").unwrap() as usize;
+        let key = Value::object(TAG_STR, slot_offset(s as u32));
+        set(&mut h, t, key, Value::int(7)).unwrap();
+        let base = slot_offset(t as u32) as usize;
+        let b = h.bytes();
+        let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        assert_eq!(word(base + TABLE_METATABLE_BYTE as usize), metatable(&h, t));
+        assert_eq!(b[base + TABLE_TM_FLAGS_BYTE as usize], tm_flags(&h, t));
+        assert_eq!(
+            1u32 << b[base + TABLE_LSIZENODE_BYTE as usize],
+            node_count(&h, t)
+        );
+        assert_eq!(word(base + TABLE_NODES_BYTE as usize), node_off(&h, t));
+        let sb = slot_offset(s as u32) as usize;
+        assert_eq!(word(sb + STRING_HASH_BYTE as usize), h.str_hash(s));
+        let vs = str_slot(&h, t, s).unwrap();
+        let node = slot_offset(vs as u32) as usize;
+        assert_eq!(h.get(vs), Value::int(7));
+        assert_eq!(word(node + NODE_KEY_BYTE as usize), key.offset());
+        assert_eq!(b[node + NODE_KEY_TAG_BYTE as usize] as u64, TAG_STR);
+        assert_eq!(
+            word(node + NODE_NEXT_BYTE as usize) as i32,
+            node_next(&h, vs)
+        );
+        assert_eq!(NODE_BYTES, 32);
+    }
 
     #[test]
     fn sequences_go_to_the_array_part_and_length_is_a_border() {

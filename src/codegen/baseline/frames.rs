@@ -9,8 +9,9 @@
 //! `RETURN0`/`RETURN1` do on the VM's cached copies; the host syncs the two
 //! at every boundary (`crate::engine::host`).
 
-use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
+use wasm_encoder::{BlockType, InstructionSink};
 
+use super::helpers::{rt_add, rt_load, rt_store};
 use super::{FN_GROW_STACK, TY_LUA, hi, mem, word};
 use crate::codegen::{MAX_DIRECT_CALL_DEPTH, rt_block};
 use crate::vm::Value;
@@ -19,90 +20,6 @@ use crate::vm::thread::{
     FRAME_BYTES, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA, FRAME_NRESULTS_BYTE,
     FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
 };
-
-/// One helper: its name (name section) and parameter count. Parameters
-/// and the result are `i32`s.
-pub(super) struct Helper {
-    pub name: &'static str,
-    pub params: usize,
-    emit: fn(&mut InstructionSink<'_>),
-    /// Extra `i32` locals after the parameters.
-    locals: u32,
-}
-
-/// Index in [`HELPERS`] of `call_prepare(ra, b, nresults, return_pc) ->
-/// callee id or -1`: for `CALL` with `R[A]` at byte address `ra`, pushes
-/// the frame record of a Lua callee that may run directly and returns its
-/// proto id; -1 sends the call through `step`.
-pub(super) const CALL_PREPARE: usize = 0;
-/// Index of `call_run(id) -> base`: runs the pushed frame through code-table
-/// slot `id`, counting the native depth, and returns the caller's base
-/// (the callee may have moved the stack).
-pub(super) const CALL_RUN: usize = 1;
-/// Index of `prologue(params, max_stack) -> base`.
-pub(super) const PROLOGUE: usize = 2;
-/// Index of `return_small(base, src, results) -> done`: `RETURN0` (results
-/// 0) or `RETURN1` of the value at byte address `src`, when the caller
-/// wants that many values or all; 0 sends the return through `step`.
-pub(super) const RETURN_SMALL: usize = 3;
-
-/// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 4] = [
-    Helper {
-        name: "call_prepare",
-        params: 4,
-        emit: call_prepare,
-        locals: 3,
-    },
-    Helper {
-        name: "call_run",
-        params: 1,
-        emit: call_run,
-        locals: 0,
-    },
-    Helper {
-        name: "prologue",
-        params: 2,
-        emit: prologue,
-        locals: 3,
-    },
-    Helper {
-        name: "return_small",
-        params: 3,
-        emit: return_small,
-        locals: 1,
-    },
-];
-
-impl Helper {
-    /// The function body.
-    pub(super) fn body(&self) -> Function {
-        let mut f = Function::new([(self.locals, ValType::I32)]);
-        (self.emit)(&mut f.instructions());
-        f.instructions().end();
-        f
-    }
-}
-
-/// Pushes the runtime block word at `byte`.
-fn rt_load(s: &mut InstructionSink<'_>, byte: u32) {
-    s.i32_const(0).i32_load(word(byte));
-}
-
-/// Stores the `i32` that `value` pushes into the runtime block word at `byte`.
-fn rt_store(s: &mut InstructionSink<'_>, byte: u32, value: impl FnOnce(&mut InstructionSink<'_>)) {
-    s.i32_const(0);
-    value(s);
-    s.i32_store(word(byte));
-}
-
-/// Adds `delta` to the runtime block word at `byte`.
-fn rt_add(s: &mut InstructionSink<'_>, byte: u32, delta: i32) {
-    rt_store(s, byte, |s| {
-        rt_load(s, byte);
-        s.i32_const(delta).i32_add();
-    });
-}
 
 /// Pushes the byte address of the newest frame record.
 fn newest_frame(s: &mut InstructionSink<'_>) {
@@ -138,7 +55,7 @@ fn bail_if(s: &mut InstructionSink<'_>) {
     s.if_(BlockType::Empty).i32_const(-1).return_().end();
 }
 
-fn call_prepare(s: &mut InstructionSink<'_>) {
+pub(super) fn call_prepare(s: &mut InstructionSink<'_>) {
     const RA: u32 = 0;
     const B: u32 = 1;
     const NRESULTS: u32 = 2;
@@ -211,7 +128,7 @@ fn call_prepare(s: &mut InstructionSink<'_>) {
     s.local_get(ID);
 }
 
-fn call_run(s: &mut InstructionSink<'_>) {
+pub(super) fn call_run(s: &mut InstructionSink<'_>) {
     const ID: u32 = 0;
     rt_add(s, rt_block::DEPTH, 1);
     s.local_get(ID).call_indirect(0, TY_LUA);
@@ -222,7 +139,7 @@ fn call_run(s: &mut InstructionSink<'_>) {
     stack_address(s);
 }
 
-fn prologue(s: &mut InstructionSink<'_>) {
+pub(super) fn prologue(s: &mut InstructionSink<'_>) {
     const PARAMS: u32 = 0;
     const MAX_STACK: u32 = 1;
     const FUNC1: u32 = 2;
@@ -279,7 +196,7 @@ fn prologue(s: &mut InstructionSink<'_>) {
     rt_load(s, rt_block::BASE);
 }
 
-fn return_small(s: &mut InstructionSink<'_>) {
+pub(super) fn return_small(s: &mut InstructionSink<'_>) {
     const BASE: u32 = 0;
     const SRC: u32 = 1;
     const RESULTS: u32 = 2;

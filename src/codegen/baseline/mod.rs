@@ -20,33 +20,35 @@
 
 use wasm_encoder::{
     BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-    ImportSection, IndirectNameMap, InstructionSink, MemArg, MemArgTarget, MemoryType, Module,
-    NameMap, NameSection, RefType, TableType, TypeSection, ValType,
+    GlobalType, ImportSection, IndirectNameMap, InstructionSink, MemArg, MemArgTarget, MemoryType,
+    Module, NameMap, NameSection, RefType, TableType, TypeSection, ValType,
 };
 
 use super::{
-    RT_CODE_TABLE, RT_FUNCTION_IMPORTS, RT_MEMORY, RT_MODULE, STEP_FRAME_DONE, export_name,
-    rt_block,
+    RT_CODE_TABLE, RT_FUNCTION_IMPORTS, RT_MEMORY, RT_MODULE, STEP_FRAME_DONE,
+    constants_import_name, export_name, rt_block,
 };
 use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
-    LCLOSURE_UPVALS_BYTE, SLOT_BYTES, TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE, TAG_FALSE, TAG_FLOAT,
-    TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
+    LCLOSURE_UPVALS_BYTE, MAX_SHORT_STRING, SLOT_BYTES, TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE,
+    TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
 };
 
 mod frames;
+mod helpers;
+mod lookup;
 
 /// Function indices of the runtime imports (their order is
 /// [`RT_FUNCTION_IMPORTS`]).
 const FN_STEP: u32 = 0;
 const FN_GROW_STACK: u32 = 1;
-/// Function index of the first frame helper ([`frames::HELPERS`]).
+/// Function index of the first helper ([`helpers::HELPERS`]).
 const FN_FIRST_HELPER: u32 = RT_FUNCTION_IMPORTS.len() as u32;
 /// Function index of the first compiled Lua function.
-const FN_FIRST_LUA: u32 = FN_FIRST_HELPER + frames::HELPERS.len() as u32;
-/// Function index of frame helper `k`.
+const FN_FIRST_LUA: u32 = FN_FIRST_HELPER + helpers::HELPERS.len() as u32;
+/// Function index of helper `k`.
 const fn helper(k: usize) -> u32 {
     FN_FIRST_HELPER + k as u32
 }
@@ -57,7 +59,7 @@ const TY_STEP: u32 = 0;
 const TY_LUA: u32 = 1;
 /// Type index of `grow_stack`: `(i32) -> ()`.
 const TY_GROW_STACK: u32 = 2;
-/// Type index of frame helper `k` (one type each, in helper order).
+/// Type index of helper `k` (one type each, in helper order).
 const TY_FIRST_HELPER: u32 = 3;
 
 // Locals of a compiled function (no parameters).
@@ -91,14 +93,15 @@ pub struct BatchFunction<'a> {
 }
 
 /// Compiles a batch of functions into one module. Function `i` of the batch
-/// is exported as [`export_name`]`(i)`.
+/// is exported as [`export_name`]`(i)` and imports the address of its
+/// constants as global `i` ([`constants_import_name`]).
 pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     let mut module = Module::new();
     let mut types = TypeSection::new();
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([], []);
     types.ty().function([ValType::I32], []);
-    for h in &frames::HELPERS {
+    for h in &helpers::HELPERS {
         types
             .ty()
             .function(vec![ValType::I32; h.params], [ValType::I32]);
@@ -136,10 +139,21 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
             shared: false,
         },
     );
+    for i in 0..funcs.len() {
+        imports.import(
+            RT_MODULE,
+            &constants_import_name(i),
+            EntityType::Global(GlobalType {
+                val_type: ValType::I32,
+                mutable: false,
+                shared: false,
+            }),
+        );
+    }
     module.section(&imports);
 
     let mut functions = FunctionSection::new();
-    for k in 0..frames::HELPERS.len() {
+    for k in 0..helpers::HELPERS.len() {
         functions.function(TY_FIRST_HELPER + k as u32);
     }
     for _ in funcs {
@@ -154,11 +168,11 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     module.section(&exports);
 
     let mut code = CodeSection::new();
-    for h in &frames::HELPERS {
+    for h in &helpers::HELPERS {
         code.function(&h.body());
     }
-    for f in funcs {
-        code.function(&FunctionCompiler::new(f.proto).compile());
+    for (i, f) in funcs.iter().enumerate() {
+        code.function(&FunctionCompiler::new(f.proto, i as u32).compile());
     }
     module.section(&code);
 
@@ -167,7 +181,7 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     for (index, name) in RT_FUNCTION_IMPORTS.iter().enumerate() {
         fnames.append(index as u32, &format!("{RT_MODULE}.{name}"));
     }
-    for (k, h) in frames::HELPERS.iter().enumerate() {
+    for (k, h) in helpers::HELPERS.iter().enumerate() {
         fnames.append(helper(k), h.name);
     }
     for (i, f) in funcs.iter().enumerate() {
@@ -245,6 +259,8 @@ fn successors(code: &[Instr], pc: usize) -> Successors {
 /// Compiles one proto.
 struct FunctionCompiler<'a> {
     proto: &'a Proto,
+    /// Index of the global that holds the address of the constants.
+    constants: u32,
     code: &'a [Instr],
     /// Sorted pcs that start a basic block.
     leaders: Vec<u32>,
@@ -293,7 +309,7 @@ enum Num {
 }
 
 impl<'a> FunctionCompiler<'a> {
-    fn new(proto: &'a Proto) -> Self {
+    fn new(proto: &'a Proto, constants: u32) -> Self {
         let code = &proto.code[..];
         let mut leaders = vec![0u32];
         for pc in 0..code.len() {
@@ -308,6 +324,7 @@ impl<'a> FunctionCompiler<'a> {
         leaders.dedup();
         FunctionCompiler {
             proto,
+            constants,
             code,
             leaders,
             block: 0,
@@ -369,7 +386,7 @@ impl<'a> FunctionCompiler<'a> {
         self.ins()
             .i32_const(params as i32)
             .i32_const(max_stack as i32)
-            .call(helper(frames::PROLOGUE))
+            .call(helper(helpers::PROLOGUE))
             .local_set(L_BASE);
     }
 
@@ -384,13 +401,13 @@ impl<'a> FunctionCompiler<'a> {
             .i32_const(i.b() as i32)
             .i32_const(i.c() as i32 - 1)
             .i32_const(pc as i32 + 1)
-            .call(helper(frames::CALL_PREPARE))
+            .call(helper(helpers::CALL_PREPARE))
             .local_tee(L_NEXT)
             .i32_const(-1)
             .i32_ne()
             .if_(BlockType::Empty)
             .local_get(L_NEXT)
-            .call(helper(frames::CALL_RUN))
+            .call(helper(helpers::CALL_RUN))
             .local_set(L_BASE)
             .else_();
         self.extra += 1;
@@ -406,7 +423,7 @@ impl<'a> FunctionCompiler<'a> {
         self.reg_address(self.code[pc].a());
         self.ins()
             .i32_const(results as i32)
-            .call(helper(frames::RETURN_SMALL))
+            .call(helper(helpers::RETURN_SMALL))
             .if_(BlockType::Empty)
             .return_()
             .end();
@@ -538,7 +555,12 @@ impl<'a> FunctionCompiler<'a> {
                 Some(Constant::Bool(true)) => self.store_const(a, Value::TRUE),
                 Some(Constant::Bool(false)) => self.store_const(a, Value::FALSE),
                 Some(Constant::Nil) => self.store_const(a, Value::NIL),
-                _ => self.step(pc),
+                Some(Constant::Str(_)) => {
+                    self.reg_address(a);
+                    self.constant_address(i.bx());
+                    self.copy_value();
+                }
+                None => self.step(pc),
             },
             OpCode::LOADFALSE => self.store_const(a, Value::FALSE),
             OpCode::LOADTRUE => self.store_const(a, Value::TRUE),
@@ -552,11 +574,23 @@ impl<'a> FunctionCompiler<'a> {
                 self.arith(pc, opc, Operand::Reg(i.c()));
             }
             OpCode::ADDI => self.arith(pc, OpCode::ADD, Operand::Num(Num::Int(i.sc() as i64))),
-            OpCode::ADDK | OpCode::SUBK | OpCode::MULK => {
+            OpCode::MOD | OpCode::IDIV | OpCode::DIV => {
+                self.arith(pc, opc, Operand::Reg(i.c()));
+            }
+            OpCode::UNM => self.negate(pc),
+            OpCode::ADDK
+            | OpCode::SUBK
+            | OpCode::MULK
+            | OpCode::MODK
+            | OpCode::IDIVK
+            | OpCode::DIVK => {
                 let base_op = match opc {
                     OpCode::ADDK => OpCode::ADD,
                     OpCode::SUBK => OpCode::SUB,
-                    _ => OpCode::MUL,
+                    OpCode::MULK => OpCode::MUL,
+                    OpCode::MODK => OpCode::MOD,
+                    OpCode::IDIVK => OpCode::IDIV,
+                    _ => OpCode::DIV,
                 };
                 match self.num_constant(i.c()) {
                     Some(n) => self.arith(pc, base_op, Operand::Num(n)),
@@ -568,8 +602,12 @@ impl<'a> FunctionCompiler<'a> {
                 self.compare(pc, opc, Operand::Num(Num::Int(i.sb() as i64)))
             }
             OpCode::EQ => self.compare(pc, opc, Operand::Reg(i.b())),
-            OpCode::EQK => match self.num_constant(i.b()) {
-                Some(Num::Int(v)) => self.compare(pc, OpCode::EQI, Operand::Num(Num::Int(v))),
+            OpCode::EQK => match self.proto.constants.get(i.b() as usize) {
+                Some(Constant::Int(v)) => self.compare(pc, OpCode::EQI, Operand::Num(Num::Int(*v))),
+                Some(Constant::Nil | Constant::Bool(_)) => self.equal_identical(pc, i.b()),
+                Some(Constant::Str(_)) if self.is_short_string(i.b()) => {
+                    self.equal_identical(pc, i.b())
+                }
                 _ => self.step(pc),
             },
             OpCode::TEST => {
@@ -629,6 +667,21 @@ impl<'a> FunctionCompiler<'a> {
             OpCode::SETTABLE if !i.k() => {
                 self.array_access(pc, i.c(), a, ArrayKey::Reg(i.b()), Access::Set)
             }
+            OpCode::GETFIELD if self.is_short_string(i.c()) => {
+                self.field_get(pc, Place::Reg(i.b()), i.c(), false)
+            }
+            OpCode::GETTABUP if self.is_short_string(i.c()) => {
+                self.field_get(pc, Place::Upval(i.b()), i.c(), false)
+            }
+            OpCode::SELF if i.k() && self.is_short_string(i.c()) => {
+                self.field_get(pc, Place::Reg(i.b()), i.c(), true)
+            }
+            OpCode::SETFIELD if self.is_short_string(i.b()) => {
+                self.field_set(pc, Place::Reg(a), i.b(), rk(i.c(), i.k()))
+            }
+            OpCode::SETTABUP if self.is_short_string(i.b()) => {
+                self.field_set(pc, Place::Upval(a), i.b(), rk(i.c(), i.k()))
+            }
             OpCode::CALL => self.call(pc),
             OpCode::RETURN0 => self.return_small(pc, 0),
             OpCode::RETURN1 => self.return_small(pc, 1),
@@ -659,6 +712,157 @@ impl<'a> FunctionCompiler<'a> {
             }
             _ => self.step(pc),
         }
+    }
+
+    /// Whether constant `k` is a short (hence interned) string.
+    fn is_short_string(&self, k: u32) -> bool {
+        matches!(self.proto.constants.get(k as usize),
+            Some(Constant::Str(s)) if s.len() <= MAX_SHORT_STRING)
+    }
+
+    /// Pushes the byte address of constant `k` in guest memory.
+    fn constant_address(&mut self, k: u32) {
+        let global = self.constants;
+        self.ins()
+            .global_get(global)
+            .i32_const((k * SLOT_BYTES) as i32)
+            .i32_add();
+    }
+
+    /// Pushes the byte address of a value operand.
+    fn value_address(&mut self, v: ValueRef) {
+        match v {
+            ValueRef::Reg(r) => self.reg_address(r),
+            ValueRef::Const(k) => self.constant_address(k),
+        }
+    }
+
+    /// Copies the 16-byte value at the address on top of the stack to the
+    /// address below it (both consumed).
+    fn copy_value(&mut self) {
+        self.ins()
+            .local_set(L_ADDR)
+            .local_tee(L_NEXT)
+            .local_get(L_ADDR)
+            .i64_load(mem(0))
+            .i64_store(mem(0))
+            .local_get(L_NEXT)
+            .local_get(L_ADDR)
+            .i64_load(mem(8))
+            .i64_store(mem(8));
+    }
+
+    /// `L_ADDR` = the byte address of the value at `place`.
+    fn place_address(&mut self, place: Place) {
+        match place {
+            Place::Reg(r) => {
+                self.reg_address(r);
+                self.ins().local_set(L_ADDR);
+            }
+            Place::Upval(n) => self.upvalue_location(n),
+        }
+    }
+
+    /// `EQK` against a constant that equals only an identical value: `nil`,
+    /// a boolean, or a short string (interned: equal strings are the same
+    /// object). No metamethod applies (`__eq` needs two tables or two
+    /// userdata), so there is no slow path.
+    fn equal_identical(&mut self, pc: usize, k: u32) {
+        let i = self.code[pc];
+        let a = i.a();
+        self.constant_address(k);
+        self.ins().local_set(L_ADDR);
+        self.ins()
+            .local_get(L_BASE)
+            .i64_load(mem(hi(a)))
+            .local_get(L_ADDR)
+            .i64_load(mem(8))
+            .i64_eq()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a)))
+            .local_get(L_ADDR)
+            .i64_load(mem(0))
+            .i64_eq()
+            .i32_and()
+            .i32_const(i.k() as i32)
+            .i32_ne();
+        self.branch_on_stack(pc);
+    }
+
+    /// `R[A] := place[K[key]]` for a short-string key (`GETFIELD`,
+    /// `GETTABUP`; with `method`, `SELF`, which also sets `R[A+1] :=
+    /// R[B]`): the table's own value, or an `__index` table's, found by
+    /// `index_str`. Non-tables and `__index` functions take `step`.
+    fn field_get(&mut self, pc: usize, place: Place, key: u32, method: bool) {
+        let i = self.code[pc];
+        let a = i.a();
+        // block $done { block $slow { ...fast path...; br $done } step }
+        self.ins().block(BlockType::Empty).block(BlockType::Empty);
+        self.place_address(place);
+        self.ins()
+            .local_get(L_ADDR)
+            .i64_load(mem(8))
+            .i64_const(TAG_TABLE as i64)
+            .i64_ne()
+            .br_if(0)
+            .local_get(L_ADDR)
+            .i32_load(word(0));
+        self.constant_address(key);
+        self.ins()
+            .i32_load(word(0))
+            .call(helper(helpers::INDEX_STR))
+            .local_tee(L_NEXT)
+            .i32_eqz()
+            .br_if(0);
+        if method {
+            self.copy_reg(a + 1, i.b());
+        }
+        self.reg_address(a);
+        self.ins().local_get(L_NEXT);
+        self.copy_value();
+        self.ins().br(1).end();
+        self.extra += 1;
+        self.step(pc);
+        self.extra -= 1;
+        self.ins().end();
+    }
+
+    /// `place[K[key]] := value` for a short-string key (`SETFIELD`,
+    /// `SETTABUP`) when the key is present with a non-nil value: an
+    /// overwrite no metamethod can see. New keys and everything else take
+    /// `step`.
+    fn field_set(&mut self, pc: usize, place: Place, key: u32, value: ValueRef) {
+        self.ins().block(BlockType::Empty).block(BlockType::Empty);
+        self.place_address(place);
+        self.ins()
+            .local_get(L_ADDR)
+            .i64_load(mem(8))
+            .i64_const(TAG_TABLE as i64)
+            .i64_ne()
+            .br_if(0)
+            .local_get(L_ADDR)
+            .i32_load(word(0));
+        self.constant_address(key);
+        self.ins()
+            .i32_load(word(0))
+            .call(helper(helpers::FIND_STR))
+            .local_tee(L_NEXT)
+            .i32_eqz()
+            .br_if(0)
+            .local_get(L_NEXT)
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_eq()
+            .br_if(0)
+            .local_get(L_NEXT);
+        // No write barrier: the collector is stop-the-world.
+        self.value_address(value);
+        self.copy_value();
+        self.ins().br(1).end();
+        self.extra += 1;
+        self.step(pc);
+        self.extra -= 1;
+        self.ins().end();
     }
 
     /// Array-part access `R[value] := R[table][key]` (get) or
@@ -787,16 +991,31 @@ impl<'a> FunctionCompiler<'a> {
         }
     }
 
-    /// `R[A] := R[B] op c` for ADD, SUB, MUL: integer and float fast paths,
-    /// `step` otherwise (mixed operands, strings, metamethods).
+    /// `R[A] := R[B] op c` for ADD, SUB, MUL, MOD, IDIV and DIV: integer
+    /// and float fast paths where Lua's result is plain arithmetic, `step`
+    /// otherwise (mixed operands, strings, metamethods, division by zero,
+    /// float `%`).
     fn arith(&mut self, pc: usize, opc: OpCode, c: Operand) {
         let i = self.code[pc];
         let (a, b) = (i.a(), i.b());
-        // Which fast paths apply depends on the constant's type.
-        let (try_int, try_float) = match c {
-            Operand::Reg(_) => (true, true),
-            Operand::Num(Num::Int(_)) => (true, false),
-            Operand::Num(Num::Float(_)) => (false, true),
+        // Which fast paths apply depends on the operation and the
+        // constant's type (a float constant never meets the integer path).
+        let int_const = match c {
+            Operand::Num(Num::Int(v)) => Some(v),
+            _ => None,
+        };
+        let try_int = match opc {
+            // Integer `%` and `//` need a divisor other than 0 (an error)
+            // and, for `//`, -1 (the quotient of minint overflows).
+            OpCode::MOD => int_const.is_none_or(|v| v != 0),
+            OpCode::IDIV => int_const.is_none_or(|v| v != 0 && v != -1),
+            _ => true,
+        } && !matches!(c, Operand::Num(Num::Float(_)));
+        let try_float = match opc {
+            // Float `%` is fmod with Lua's sign rule: left to `step`.
+            OpCode::MOD => false,
+            OpCode::IDIV | OpCode::DIV => true,
+            _ => !matches!(c, Operand::Num(Num::Int(_))),
         };
         let mut opened = 0;
         for (tag, wanted) in [(TAG_INT, try_int), (TAG_FLOAT, try_float)] {
@@ -818,33 +1037,169 @@ impl<'a> FunctionCompiler<'a> {
     fn arith_path(&mut self, opc: OpCode, a: u32, b: u32, c: Operand, tag: u64) {
         let float = tag == TAG_FLOAT;
         self.both_tagged(b, c, tag);
+        if !float && let Operand::Reg(rc) = c {
+            // A register divisor of the integer path: not 0 (nor -1 for `//`).
+            match opc {
+                OpCode::MOD => {
+                    self.ins()
+                        .local_get(L_BASE)
+                        .i64_load(mem(lo(rc)))
+                        .i64_const(0)
+                        .i64_ne()
+                        .i32_and();
+                }
+                OpCode::IDIV => {
+                    self.ins()
+                        .local_get(L_BASE)
+                        .i64_load(mem(lo(rc)))
+                        .i64_const(1)
+                        .i64_add()
+                        .i64_const(1)
+                        .i64_gt_u()
+                        .i32_and();
+                }
+                _ => {}
+            }
+        }
         self.ins().if_(BlockType::Empty);
         self.extra += 1;
-        self.ins().local_get(L_BASE).local_get(L_BASE);
+        self.ins().local_get(L_BASE);
+        let result_tag = if float || opc == OpCode::DIV {
+            TAG_FLOAT
+        } else {
+            TAG_INT
+        };
         if float {
-            self.ins().f64_load(mem(lo(b)));
+            self.ins().local_get(L_BASE).f64_load(mem(lo(b)));
             self.push_float_operand(c);
             match opc {
                 OpCode::ADD => self.ins().f64_add(),
                 OpCode::SUB => self.ins().f64_sub(),
-                _ => self.ins().f64_mul(),
+                OpCode::MUL => self.ins().f64_mul(),
+                OpCode::IDIV => self.ins().f64_div().f64_floor(),
+                _ => self.ins().f64_div(),
             };
             self.ins().f64_store(mem(lo(a)));
+        } else if opc == OpCode::DIV {
+            // `/` of two integers is the float quotient.
+            self.ins()
+                .local_get(L_BASE)
+                .i64_load(mem(lo(b)))
+                .f64_convert_i64_s();
+            self.push_int_operand(c);
+            self.ins()
+                .f64_convert_i64_s()
+                .f64_div()
+                .f64_store(mem(lo(a)));
         } else {
-            self.ins().i64_load(mem(lo(b)));
+            self.ins().local_get(L_BASE).i64_load(mem(lo(b)));
             self.push_int_operand(c);
             match opc {
-                OpCode::ADD => self.ins().i64_add(),
-                OpCode::SUB => self.ins().i64_sub(),
-                _ => self.ins().i64_mul(),
-            };
+                OpCode::ADD => {
+                    self.ins().i64_add();
+                }
+                OpCode::SUB => {
+                    self.ins().i64_sub();
+                }
+                OpCode::MUL => {
+                    self.ins().i64_mul();
+                }
+                OpCode::MOD => self.int_mod(c),
+                _ => self.int_floor_div(b, c),
+            }
             self.ins().i64_store(mem(lo(a)));
         }
         self.ins()
             .local_get(L_BASE)
-            .i64_const(tag as i64)
+            .i64_const(result_tag as i64)
             .i64_store(mem(hi(a)))
             .else_();
+    }
+
+    /// `x % y` as Lua defines it for integers, with `x` and `y` (not 0) on
+    /// the stack: the remainder takes the divisor's sign.
+    fn int_mod(&mut self, y: Operand) {
+        // r = x rem y; r + (r != 0 && (r ^ y) < 0 ? y : 0)
+        self.ins().i64_rem_s().local_tee(L_INDEX);
+        self.push_int_operand(y);
+        self.ins()
+            .i64_const(0)
+            .local_get(L_INDEX)
+            .i64_const(0)
+            .i64_ne()
+            .local_get(L_INDEX);
+        self.push_int_operand(y);
+        self.ins()
+            .i64_xor()
+            .i64_const(0)
+            .i64_lt_s()
+            .i32_and()
+            .select()
+            .i64_add();
+    }
+
+    /// `x // y` as Lua defines it for integers, with `x` and `y` (neither
+    /// 0 nor -1) on the stack: the quotient rounded towards minus infinity.
+    fn int_floor_div(&mut self, b: u32, y: Operand) {
+        // q = x div y; q - (x rem y != 0 && (x ^ y) < 0)
+        self.ins()
+            .i64_div_s()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(b)));
+        self.push_int_operand(y);
+        self.ins()
+            .i64_rem_s()
+            .i64_const(0)
+            .i64_ne()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(b)));
+        self.push_int_operand(y);
+        self.ins()
+            .i64_xor()
+            .i64_const(0)
+            .i64_lt_s()
+            .i32_and()
+            .i64_extend_i32_u()
+            .i64_sub();
+    }
+
+    /// `UNM`: integer (wrapping) and float negation inline, `step` for
+    /// strings and `__unm`.
+    fn negate(&mut self, pc: usize) {
+        let i = self.code[pc];
+        let (a, b) = (i.a(), i.b());
+        self.tag_is(b, TAG_INT);
+        self.ins()
+            .if_(BlockType::Empty)
+            .local_get(L_BASE)
+            .i64_const(0)
+            .local_get(L_BASE)
+            .i64_load(mem(lo(b)))
+            .i64_sub()
+            .i64_store(mem(lo(a)))
+            .local_get(L_BASE)
+            .i64_const(TAG_INT as i64)
+            .i64_store(mem(hi(a)))
+            .else_();
+        self.extra += 1;
+        self.tag_is(b, TAG_FLOAT);
+        self.ins()
+            .if_(BlockType::Empty)
+            .local_get(L_BASE)
+            .local_get(L_BASE)
+            .f64_load(mem(lo(b)))
+            .f64_neg()
+            .f64_store(mem(lo(a)))
+            .local_get(L_BASE)
+            .i64_const(TAG_FLOAT as i64)
+            .i64_store(mem(hi(a)))
+            .else_();
+        self.extra += 1;
+        self.step(pc);
+        for _ in 0..2 {
+            self.ins().end();
+            self.extra -= 1;
+        }
     }
 
     /// Pushes `tag(R[r]) == tag`, and-ed with the same test of `c` when it
@@ -964,6 +1319,31 @@ impl<'a> FunctionCompiler<'a> {
         self.step(pc);
         self.ins().end();
         self.extra -= 1;
+    }
+}
+
+/// Where a table operand lives.
+#[derive(Clone, Copy)]
+enum Place {
+    /// A register.
+    Reg(u32),
+    /// An upvalue of the running closure (`_ENV`, mostly).
+    Upval(u32),
+}
+
+/// A value operand: a register or a constant (`RK(C)`).
+#[derive(Clone, Copy)]
+enum ValueRef {
+    Reg(u32),
+    Const(u32),
+}
+
+/// Operand `c` of an instruction whose `k` flag selects a constant.
+fn rk(c: u32, k: bool) -> ValueRef {
+    if k {
+        ValueRef::Const(c)
+    } else {
+        ValueRef::Reg(c)
     }
 }
 

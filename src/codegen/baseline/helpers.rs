@@ -1,0 +1,118 @@
+//! The helper functions every baseline module defines once and its Lua
+//! functions call: which there are, their signatures and function indices,
+//! and the small emitters they share. The bodies live with what they work
+//! on: frame operations in [`super::frames`], table lookups in
+//! [`super::lookup`]. Keeping them out of line keeps each call site a
+//! handful of instructions, which is most of what baseline compile time
+//! depends on (Cranelift may still inline them).
+
+use wasm_encoder::{Function, InstructionSink, ValType};
+
+use super::{frames, lookup, word};
+
+/// One helper: its name (name section) and parameter count. Parameters
+/// and the result are `i32`s.
+pub(super) struct Helper {
+    pub name: &'static str,
+    pub params: usize,
+    emit: fn(&mut InstructionSink<'_>),
+    /// Extra `i32` locals after the parameters.
+    locals: u32,
+}
+
+/// Index in [`HELPERS`] of `call_prepare(ra, b, nresults, return_pc) ->
+/// callee id or -1`: for `CALL` with `R[A]` at byte address `ra`, pushes
+/// the frame record of a Lua callee that may run directly and returns its
+/// proto id; -1 sends the call through `step`.
+pub(super) const CALL_PREPARE: usize = 0;
+/// Index of `call_run(id) -> base`: runs the pushed frame through code-table
+/// slot `id`, counting the native depth, and returns the caller's base
+/// (the callee may have moved the stack).
+pub(super) const CALL_RUN: usize = 1;
+/// Index of `prologue(params, max_stack) -> base`.
+pub(super) const PROLOGUE: usize = 2;
+/// Index of `return_small(base, src, results) -> done`: `RETURN0` (results
+/// 0) or `RETURN1` of the value at byte address `src`, when the caller
+/// wants that many values or all; 0 sends the return through `step`.
+pub(super) const RETURN_SMALL: usize = 3;
+/// Index of `find_str(table, key) -> node or 0`: the hash node of table
+/// address `table` whose key is the interned string at address `key`.
+pub(super) const FIND_STR: usize = 4;
+/// Index of `index_str(table, key) -> value address or 0`: `table[key]`
+/// for an interned string key, following `__index` tables; 0 when a
+/// metamethod function (or a long chain) needs the interpreter.
+pub(super) const INDEX_STR: usize = 5;
+
+/// The helpers, in function-index order (after the imports).
+pub(super) const HELPERS: [Helper; 6] = [
+    Helper {
+        name: "call_prepare",
+        params: 4,
+        emit: frames::call_prepare,
+        locals: 3,
+    },
+    Helper {
+        name: "call_run",
+        params: 1,
+        emit: frames::call_run,
+        locals: 0,
+    },
+    Helper {
+        name: "prologue",
+        params: 2,
+        emit: frames::prologue,
+        locals: 3,
+    },
+    Helper {
+        name: "return_small",
+        params: 3,
+        emit: frames::return_small,
+        locals: 1,
+    },
+    Helper {
+        name: "find_str",
+        params: 2,
+        emit: lookup::find_str,
+        locals: 4,
+    },
+    Helper {
+        name: "index_str",
+        params: 2,
+        emit: lookup::index_str,
+        locals: 3,
+    },
+];
+
+impl Helper {
+    /// The function body.
+    pub(super) fn body(&self) -> Function {
+        let mut f = Function::new([(self.locals, ValType::I32)]);
+        (self.emit)(&mut f.instructions());
+        f.instructions().end();
+        f
+    }
+}
+
+/// Pushes the runtime block word at `byte`.
+pub(super) fn rt_load(s: &mut InstructionSink<'_>, byte: u32) {
+    s.i32_const(0).i32_load(word(byte));
+}
+
+/// Stores the `i32` that `value` pushes into the runtime block word at `byte`.
+pub(super) fn rt_store(
+    s: &mut InstructionSink<'_>,
+    byte: u32,
+    value: impl FnOnce(&mut InstructionSink<'_>),
+) {
+    s.i32_const(0);
+    value(s);
+    s.i32_store(word(byte));
+}
+
+/// Adds `delta` to the runtime block word at `byte`.
+pub(super) fn rt_add(s: &mut InstructionSink<'_>, byte: u32, delta: i32) {
+    rt_store(s, byte, |s| {
+        rt_load(s, byte);
+        s.i32_const(delta).i32_add();
+    });
+}

@@ -1,0 +1,178 @@
+//! Inline table lookups by string key, as baseline helpers: the hash-chain
+//! walk of `vm::table::str_slot` and the `__index` chain of the
+//! interpreter's `GETFIELD`, over the same table layout in guest memory.
+//!
+//! Keys are constants of the function (`GETFIELD`, `GETTABUP`, `SELF`,
+//! `SETFIELD`, `SETTABUP`), which the compiler emits only for short
+//! strings; short strings are interned, so a key matches a node exactly
+//! when the node's key is the same string object.
+
+use wasm_encoder::{BlockType, InstructionSink};
+
+use super::helpers::{FIND_STR, rt_load};
+use super::{helper, mem, word};
+use crate::codegen::rt_block;
+use crate::vm::Tm;
+use crate::vm::layout::{
+    NODE_BYTES, NODE_KEY_BYTE, NODE_KEY_TAG_BYTE, NODE_NEXT_BYTE, STRING_HASH_BYTE,
+    TABLE_LSIZENODE_BYTE, TABLE_METATABLE_BYTE, TABLE_NODES_BYTE, TABLE_TM_FLAGS_BYTE, TAG_NIL,
+    TAG_STR, TAG_TABLE,
+};
+
+/// `__index` tables followed inline before the interpreter takes over
+/// (Lua allows 2000; long chains are rare and the interpreter reports them).
+const MAX_INLINE_INDEX_CHAIN: i32 = 8;
+
+/// Byte-sized access at `offset`.
+fn byte(offset: u32) -> wasm_encoder::MemArg {
+    wasm_encoder::MemArg {
+        offset: offset as u64,
+        align: 0,
+        target: wasm_encoder::MemArgTarget::Memory(0),
+        ordering: None,
+    }
+}
+
+/// `find_str(table, key) -> node or 0`.
+pub(super) fn find_str(s: &mut InstructionSink<'_>) {
+    const TABLE: u32 = 0;
+    const KEY: u32 = 1;
+    const NODES: u32 = 2;
+    const N: u32 = 3;
+    const NODE: u32 = 4;
+    const STEP: u32 = 5;
+    // No hash part: not found.
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_NODES_BYTE))
+        .local_tee(NODES)
+        .i32_eqz()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end();
+    // Main position: hash & (node count - 1).
+    s.local_get(KEY)
+        .i32_load(word(STRING_HASH_BYTE))
+        .i32_const(1)
+        .local_get(TABLE)
+        .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
+        .i32_shl()
+        .i32_const(1)
+        .i32_sub()
+        .i32_and()
+        .local_set(N);
+    s.loop_(BlockType::Empty)
+        .local_get(NODES)
+        .local_get(N)
+        .i32_const(NODE_BYTES as i32)
+        .i32_mul()
+        .i32_add()
+        .local_tee(NODE)
+        .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
+        .i32_const(TAG_STR as i32)
+        .i32_eq()
+        .local_get(NODE)
+        .i32_load(word(NODE_KEY_BYTE))
+        .local_get(KEY)
+        .i32_eq()
+        .i32_and()
+        .if_(BlockType::Empty)
+        .local_get(NODE)
+        .return_()
+        .end()
+        // Next node of the chain (relative index), or not found.
+        .local_get(NODE)
+        .i32_load(word(NODE_NEXT_BYTE))
+        .local_tee(STEP)
+        .i32_eqz()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(N)
+        .local_get(STEP)
+        .i32_add()
+        .local_set(N)
+        .br(0)
+        .end();
+    s.unreachable();
+}
+
+/// `index_str(table, key) -> value address or 0`.
+pub(super) fn index_str(s: &mut InstructionSink<'_>) {
+    const TABLE: u32 = 0;
+    const KEY: u32 = 1;
+    const NODE: u32 = 2;
+    const META: u32 = 3;
+    const LEVEL: u32 = 4;
+    s.loop_(BlockType::Empty);
+    // A present, non-nil value hides every metamethod.
+    s.local_get(TABLE)
+        .local_get(KEY)
+        .call(helper(FIND_STR))
+        .local_tee(NODE)
+        .if_(BlockType::Empty)
+        .local_get(NODE)
+        .i64_load(mem(8))
+        .i64_const(TAG_NIL as i64)
+        .i64_ne()
+        .if_(BlockType::Empty)
+        .local_get(NODE)
+        .return_()
+        .end()
+        .end();
+    // Absent: nil, unless the metatable has an `__index` (the absence
+    // cache bit says it has none).
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_METATABLE_BYTE))
+        .local_tee(META)
+        .i32_eqz()
+        .local_get(META)
+        .i32_load8_u(byte(TABLE_TM_FLAGS_BYTE))
+        .i32_const(1 << Tm::Index as i32)
+        .i32_and()
+        .i32_or()
+        .if_(BlockType::Empty)
+        .i32_const(rt_block::NIL_VALUE as i32)
+        .return_()
+        .end();
+    s.local_get(META);
+    rt_load(s, rt_block::INDEX_NAME);
+    s.call(helper(FIND_STR)).local_tee(NODE).i32_eqz();
+    s.if_(BlockType::Empty)
+        .i32_const(rt_block::NIL_VALUE as i32)
+        .return_()
+        .end();
+    // `__index` is nil: nil; a table: look there; anything else (a
+    // function, a string): the interpreter.
+    s.local_get(NODE)
+        .i64_load(mem(8))
+        .i64_const(TAG_NIL as i64)
+        .i64_eq()
+        .if_(BlockType::Empty)
+        .i32_const(rt_block::NIL_VALUE as i32)
+        .return_()
+        .end()
+        .local_get(NODE)
+        .i64_load(mem(8))
+        .i64_const(TAG_TABLE as i64)
+        .i64_ne()
+        .local_get(LEVEL)
+        .i32_const(MAX_INLINE_INDEX_CHAIN)
+        .i32_ge_u()
+        .i32_or()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(LEVEL)
+        .i32_const(1)
+        .i32_add()
+        .local_set(LEVEL)
+        .local_get(NODE)
+        .i32_load(word(0))
+        .local_set(TABLE)
+        .br(0)
+        .end();
+    s.unreachable();
+}
