@@ -25,8 +25,13 @@ pub const STEP_FRAME_DONE: i32 = -1;
 /// stack (or raises Lua's "stack overflow" from the caller, as the
 /// interpreter does) and republishes the runtime block.
 pub const RT_GROW_STACK: &str = "grow_stack";
+/// Import name of the native-call fast path: `(pc: i32) -> i32`. For the
+/// `CALL` or `TAILCALL` at `pc` whose callee is an ordinary native
+/// function, runs it (results placed as the instruction wants them) and
+/// returns 1; returns 0, doing nothing, for anything `step` must handle.
+pub const RT_CALL_NATIVE: &str = "call_native";
 /// The runtime's function imports, in import (= function index) order.
-pub const RT_FUNCTION_IMPORTS: [&str; 2] = [RT_STEP, RT_GROW_STACK];
+pub const RT_FUNCTION_IMPORTS: [&str; 3] = [RT_STEP, RT_GROW_STACK, RT_CALL_NATIVE];
 
 /// Direct calls (`call_indirect` from compiled code) nest at most this deep;
 /// deeper calls go through `step` and the interpreter, which needs no native

@@ -292,15 +292,78 @@ fn step_instruction(caller: &mut Caller<'_, IsolateData>, pc: i32) -> wasmtime::
                 Ok(vm.frame(fi).saved_pc as i32)
             }
         }
-        Err(Throw::Error) => Err(wasmtime::Error::new(LuaThrow)),
-        Err(Throw::Yield) => {
-            // Compiled code runs on the main coroutine only, which cannot
-            // yield; report it as Lua does.
-            // (`rt_error` sets the error value; the throw itself is the trap.)
-            vm.rt_error("attempt to yield from outside a coroutine");
-            Err(wasmtime::Error::new(LuaThrow))
-        }
+        Err(t) => Err(throw_to_wasm(vm, t)),
     }
+}
+
+/// The error that carries a Lua throw out of an import.
+fn throw_to_wasm(vm: &mut Vm, t: Throw) -> wasmtime::Error {
+    if t == Throw::Yield {
+        // Compiled code runs on the main coroutine only, which cannot
+        // yield; report it as Lua does. (`rt_error` sets the error value;
+        // the throw itself is the trap.)
+        vm.rt_error("attempt to yield from outside a coroutine");
+    }
+    wasmtime::Error::new(LuaThrow)
+}
+
+/// The `call_native` import (see [`crate::codegen::RT_CALL_NATIVE`]): the
+/// `CALL` or `TAILCALL` at `pc` of the running frame, when its callee is an
+/// ordinary native function, runs it right here instead of through `step`
+/// and the interpreter. Returns 1 when done, 0 when `step` must do it.
+fn call_native(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
+    let vm = &mut caller.data_mut().vm;
+    sync_from_wasm(vm);
+    let r = call_native_at(vm, pc as u32);
+    return_to_wasm(&mut caller);
+    match r {
+        Ok(done) => Ok(done as i32),
+        Err(t) => Err(throw_to_wasm(&mut caller.data_mut().vm, t)),
+    }
+}
+
+/// [`call_native`] between the runtime-block syncs.
+fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
+    use crate::bytecode::isa::op;
+    use crate::vm::closure::native_closure;
+    use crate::vm::layout::{TAG_NCLOSURE, TAG_NFUNC, slot_index};
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Ok(false);
+    };
+    let fr = vm.frame(fi);
+    let Some(i) = vm
+        .protos
+        .get(fr.id as usize)
+        .and_then(|p| p.code.get(pc as usize))
+    else {
+        return Ok(false);
+    };
+    let i = *i;
+    let nresults = match i.op_byte() {
+        op::CALL => i.c() as i32 - 1,
+        // A tail-called native returns everything to the `RETURN` after it.
+        op::TAILCALL => -1,
+        _ => return Ok(false),
+    };
+    let ra = fr.func + 1 + i.a();
+    let f = vm.stk(ra);
+    let id = match f.tag() {
+        TAG_NFUNC => f.payload() as u32,
+        TAG_NCLOSURE => native_closure::native_id(&vm.heap, slot_index(f.offset())),
+        _ => return Ok(false),
+    };
+    // `pcall`/`xpcall` set up protected frames: the interpreter's job.
+    if id < crate::vm::native::FIRST_ORDINARY_NATIVE {
+        return Ok(false);
+    }
+    // As the interpreter leaves it during a call: past the instruction
+    // (error messages find the call site from it).
+    vm.set_saved_pc(fi, pc + 1);
+    if i.b() != 0 {
+        vm.top = ra + i.b();
+    }
+    vm.call_native(ra, f, nresults)?;
+    Ok(true)
 }
 
 /// The `grow_stack` import (see [`crate::codegen::RT_GROW_STACK`]): the
@@ -363,12 +426,13 @@ fn enter_interpreted(vm: &mut Vm) -> Result<u32, Throw> {
 /// Creates the runtime's function imports for a store, in the order of
 /// [`crate::codegen::RT_FUNCTION_IMPORTS`].
 pub(crate) fn runtime_imports(store: &mut Store<IsolateData>) -> Vec<Func> {
-    use crate::codegen::{RT_FUNCTION_IMPORTS, RT_GROW_STACK, RT_STEP};
+    use crate::codegen::{RT_CALL_NATIVE, RT_FUNCTION_IMPORTS, RT_GROW_STACK, RT_STEP};
     RT_FUNCTION_IMPORTS
         .iter()
         .map(|&name| match name {
             RT_STEP => Func::wrap(&mut *store, step),
             RT_GROW_STACK => Func::wrap(&mut *store, grow_stack),
+            RT_CALL_NATIVE => Func::wrap(&mut *store, call_native),
             _ => unreachable!("every runtime import has a host function"),
         })
         .collect()

@@ -91,6 +91,37 @@ print(table.concat(acc, " "))
 local long = string.rep("z", 50)
 print(run(5, function() return long == string.rep("z", 50) end))
 
+-- New keys stored by compiled code: constructors, collisions, nil values,
+-- iteration order (must be lua5.4's), metatables learning new metamethods.
+local function make(i) return {x = i, y = i * 2, name = "n" .. i, tag = true} end
+local made
+for i = 1, 50 do made = make(i) end
+local keys = {}
+for k, v in pairs(made) do keys[#keys + 1] = k .. "=" .. tostring(v) end
+-- (lua5.4 seeds its string hash per run: compare sorted.)
+table.sort(keys)
+print(table.concat(keys, " "))
+local wide = {}
+run(30, function(i)
+  wide.a = i; wide.b = i; wide.c = i; wide.d = i; wide.e = i; wide.f = i; wide.g = i
+  wide.h = nil; wide.gone = nil
+end)
+keys = {}
+for k, v in pairs(wide) do keys[#keys + 1] = k .. "=" .. v end
+table.sort(keys)
+print(table.concat(keys, " "), wide.h, rawget(wide, "gone"))
+local proto_mt = {}
+local inst = setmetatable({}, proto_mt)
+print(run(10, function() return tostring(inst.m) end))
+run(3, function() proto_mt.__index = {m = "learned"} end)
+print(run(10, function() return inst.m end))
+local arr = {}
+run(100, function(i) arr[i] = i * i end)
+print(#arr, arr[7], arr[100])
+local watched = setmetatable({}, {__newindex = function(tb, k, v) rawset(tb, k, v * 10) end})
+run(5, function(i) watched.v = i end)
+print(watched.v)
+
 -- Errors from compiled code name the culprit as the interpreter does.
 local holder = {inner = nil}
 print(pcall(function() for _ = 1, 20 do local v = holder.inner.field end end))

@@ -17,8 +17,8 @@ use crate::codegen::{MAX_DIRECT_CALL_DEPTH, rt_block};
 use crate::vm::Value;
 use crate::vm::layout::{LCLOSURE_PROTO_ID_BYTE, SLOT_BYTES, TAG_LFUNC};
 use crate::vm::thread::{
-    FRAME_BYTES, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA, FRAME_NRESULTS_BYTE,
-    FRAME_SAVED_PC_BYTE, FRAME_TOP_BYTE,
+    FRAME_BYTES, FRAME_EXTRA_BYTE, FRAME_FLAGS_BYTE, FRAME_FUNC_BYTE, FRAME_ID_BYTE, FRAME_LUA,
+    FRAME_NRESULTS_BYTE, FRAME_SAVED_PC_BYTE, FRAME_TAIL, FRAME_TOP_BYTE,
 };
 
 /// Pushes the byte address of the newest frame record.
@@ -52,7 +52,41 @@ fn stack_address(s: &mut InstructionSink<'_>) {
 
 /// Returns -1 when the i32 on the stack is non-zero.
 fn bail_if(s: &mut InstructionSink<'_>) {
-    s.if_(BlockType::Empty).i32_const(-1).return_().end();
+    bail_with_if(s, -1);
+}
+
+/// Returns `result` when the i32 on the stack is non-zero.
+fn bail_with_if(s: &mut InstructionSink<'_>, result: i32) {
+    s.if_(BlockType::Empty).i32_const(result).return_().end();
+}
+
+/// Sets local `id` to the proto id of the callee at byte address local
+/// `ra`, returning `bail` unless it may run directly: a Lua closure whose
+/// proto has a code-table slot (the table may be full), with direct calls
+/// not nested too deep.
+fn lua_callee(s: &mut InstructionSink<'_>, ra: u32, id: u32, bail: i32) {
+    s.local_get(ra)
+        .i64_load(mem(hi(0)))
+        .i64_const(TAG_LFUNC as i64)
+        .i64_ne();
+    bail_with_if(s, bail);
+    s.local_get(ra)
+        .i32_load(word(0))
+        .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
+        .local_tee(id)
+        .table_size(0)
+        .i32_ge_u();
+    bail_with_if(s, bail);
+    rt_load(s, rt_block::DEPTH);
+    s.i32_const(MAX_DIRECT_CALL_DEPTH as i32).i32_ge_u();
+    bail_with_if(s, bail);
+}
+
+/// Calls code-table slot `id` (on the stack), counting the native depth.
+fn run_slot(s: &mut InstructionSink<'_>) {
+    rt_add(s, rt_block::DEPTH, 1);
+    s.call_indirect(0, TY_LUA);
+    rt_add(s, rt_block::DEPTH, -1);
 }
 
 pub(super) fn call_prepare(s: &mut InstructionSink<'_>) {
@@ -63,24 +97,8 @@ pub(super) fn call_prepare(s: &mut InstructionSink<'_>) {
     const ID: u32 = 4;
     const FRAME: u32 = 5;
     const RA_INDEX: u32 = 6;
-    // A Lua closure ...
-    s.local_get(RA)
-        .i64_load(mem(hi(0)))
-        .i64_const(TAG_LFUNC as i64)
-        .i64_ne();
-    bail_if(s);
-    // ... whose proto has a code-table slot (the table may be full) ...
-    s.local_get(RA)
-        .i32_load(word(0))
-        .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
-        .local_tee(ID)
-        .table_size(0)
-        .i32_ge_u();
-    bail_if(s);
-    // ... not too deep, with a free frame record.
-    rt_load(s, rt_block::DEPTH);
-    s.i32_const(MAX_DIRECT_CALL_DEPTH as i32).i32_ge_u();
-    bail_if(s);
+    lua_callee(s, RA, ID, -1);
+    // ... with a free frame record.
     rt_load(s, rt_block::NFRAMES);
     rt_load(s, rt_block::FRAME_CAP);
     s.i32_ge_u();
@@ -130,9 +148,8 @@ pub(super) fn call_prepare(s: &mut InstructionSink<'_>) {
 
 pub(super) fn call_run(s: &mut InstructionSink<'_>) {
     const ID: u32 = 0;
-    rt_add(s, rt_block::DEPTH, 1);
-    s.local_get(ID).call_indirect(0, TY_LUA);
-    rt_add(s, rt_block::DEPTH, -1);
+    s.local_get(ID);
+    run_slot(s);
     // The callee popped its frame: the caller's base from its record.
     newest_frame(s);
     s.i32_load(word(FRAME_FUNC_BYTE)).i32_const(1).i32_add();
@@ -232,5 +249,73 @@ pub(super) fn return_small(s: &mut InstructionSink<'_>) {
         s.i32_const(1).i32_sub().local_get(RESULTS).i32_add();
     });
     rt_add(s, rt_block::NFRAMES, -1);
+    s.i32_const(1);
+}
+
+/// `tail_call(ra, b) -> done`: `TAILCALL` of the Lua callee at byte address
+/// `ra` with `b - 1` arguments (`b` = 0: up to the top), from a function
+/// that is not vararg and has no upvalues to close (the template checks
+/// both): the callee and its arguments move down to the running frame's
+/// function slot, the frame record becomes the callee's (marked as a tail
+/// call for tracebacks, as the interpreter does) and the callee runs; it
+/// returns for this frame. 0: the call goes through `step`.
+pub(super) fn tail_call(s: &mut InstructionSink<'_>) {
+    const RA: u32 = 0;
+    const B: u32 = 1;
+    const ID: u32 = 2;
+    const FRAME: u32 = 3;
+    const FUNC: u32 = 4;
+    const NARGS1: u32 = 5;
+    lua_callee(s, RA, ID, 0);
+    newest_frame(s);
+    s.local_tee(FRAME)
+        .i32_load(word(FRAME_FUNC_BYTE))
+        .local_set(FUNC);
+    // Function plus arguments: `b`, or up to the top.
+    s.local_get(B);
+    rt_load(s, rt_block::TOP);
+    s.local_get(RA);
+    stack_index(s);
+    s.i32_sub()
+        .local_get(B)
+        .select()
+        .local_set(NARGS1)
+        .local_get(FUNC);
+    stack_address(s);
+    s.local_get(RA)
+        .local_get(NARGS1)
+        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+        .i32_shl()
+        .memory_copy(0, 0);
+    rt_store(s, rt_block::TOP, |s| {
+        s.local_get(FUNC).local_get(NARGS1).i32_add();
+    });
+    // The record: same function slot and wanted results; the callee's id,
+    // no saved pc, no varargs, the tail-call mark.
+    s.local_get(FRAME);
+    rt_load(s, rt_block::TOP);
+    s.i32_store(word(FRAME_TOP_BYTE))
+        .local_get(FRAME)
+        .i32_const(0)
+        .i32_store(word(FRAME_SAVED_PC_BYTE))
+        .local_get(FRAME)
+        .local_get(FRAME)
+        .i32_load(word(FRAME_FLAGS_BYTE))
+        .i32_const(FRAME_TAIL as i32)
+        .i32_or()
+        .i32_store(word(FRAME_FLAGS_BYTE))
+        .local_get(FRAME)
+        .i32_const(0)
+        .i32_store(word(FRAME_EXTRA_BYTE))
+        .local_get(FRAME)
+        .local_get(ID)
+        .i64_extend_i32_u()
+        .i64_store(mem(FRAME_ID_BYTE));
+    rt_store(s, rt_block::BASE, |s| {
+        s.local_get(FUNC).i32_const(1).i32_add();
+        stack_address(s);
+    });
+    s.local_get(ID);
+    run_slot(s);
     s.i32_const(1);
 }

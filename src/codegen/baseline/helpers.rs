@@ -42,9 +42,13 @@ pub(super) const FIND_STR: usize = 4;
 /// for an interned string key, following `__index` tables; 0 when a
 /// metamethod function (or a long chain) needs the interpreter.
 pub(super) const INDEX_STR: usize = 5;
+/// Index of `tail_call(ra, b) -> done` ([`frames::tail_call`]).
+pub(super) const TAIL_CALL: usize = 6;
+/// Index of `set_str(table, key, value) -> done` ([`lookup::set_str`]).
+pub(super) const SET_STR: usize = 7;
 
 /// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 6] = [
+pub(super) const HELPERS: [Helper; 8] = [
     Helper {
         name: "call_prepare",
         params: 4,
@@ -80,6 +84,18 @@ pub(super) const HELPERS: [Helper; 6] = [
         params: 2,
         emit: lookup::index_str,
         locals: 3,
+    },
+    Helper {
+        name: "tail_call",
+        params: 2,
+        emit: frames::tail_call,
+        locals: 4,
+    },
+    Helper {
+        name: "set_str",
+        params: 3,
+        emit: lookup::set_str,
+        locals: 2,
     },
 ];
 

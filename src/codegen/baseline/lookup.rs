@@ -176,3 +176,105 @@ pub(super) fn index_str(s: &mut InstructionSink<'_>) {
         .end();
     s.unreachable();
 }
+
+/// `set_str(table, key, value) -> done`: `table[key] = value` (value at
+/// byte address `value`) for an interned string key, where the
+/// interpreter's fast path would also store without a metamethod: the key
+/// is present with a value, or the table has no metatable and the key is
+/// present or fits its free main position. 0: the store goes through
+/// `step` (new keys that collide or need a rehash, `__newindex`).
+pub(super) fn set_str(s: &mut InstructionSink<'_>) {
+    const TABLE: u32 = 0;
+    const KEY: u32 = 1;
+    const VALUE: u32 = 2;
+    const NODE: u32 = 3;
+    const NODES: u32 = 4;
+    s.local_get(TABLE)
+        .local_get(KEY)
+        .call(helper(FIND_STR))
+        .local_tee(NODE)
+        .if_(BlockType::Empty);
+    {
+        // Present with a value: a plain overwrite.
+        s.local_get(NODE)
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_ne()
+            .if_(BlockType::Empty);
+        store_value(s, NODE, VALUE);
+        s.i32_const(1).return_().end();
+    }
+    s.else_();
+    {
+        // Absent: a new key, with a non-nil value (storing nil under an
+        // absent key does nothing; `step` does that nothing) into the free
+        // main position of a hash part.
+        s.local_get(VALUE)
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_eq()
+            .local_get(TABLE)
+            .i32_load(word(TABLE_NODES_BYTE))
+            .local_tee(NODES)
+            .i32_eqz()
+            .i32_or()
+            .if_(BlockType::Empty)
+            .i32_const(0)
+            .return_()
+            .end()
+            .local_get(NODES)
+            .local_get(KEY)
+            .i32_load(word(STRING_HASH_BYTE))
+            .i32_const(1)
+            .local_get(TABLE)
+            .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
+            .i32_shl()
+            .i32_const(1)
+            .i32_sub()
+            .i32_and()
+            .i32_const(NODE_BYTES as i32)
+            .i32_mul()
+            .i32_add()
+            .local_tee(NODE)
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_ne()
+            .if_(BlockType::Empty)
+            .i32_const(0)
+            .return_()
+            .end();
+    }
+    s.end();
+    // Present but nil, or a new key: only without a metatable (no
+    // `__newindex` can apply). The key (its chain link stays) and the value.
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_METATABLE_BYTE))
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(NODE)
+        .local_get(KEY)
+        .i64_extend_i32_u()
+        .i64_store(mem(NODE_KEY_BYTE))
+        .local_get(NODE)
+        .i32_const(TAG_STR as i32)
+        .i32_store8(byte(NODE_KEY_TAG_BYTE));
+    store_value(s, NODE, VALUE);
+    // A key of this table changed: forget its cached metamethod absences
+    // (it may be a metatable), as `vm::table::set` does.
+    s.local_get(TABLE)
+        .i32_const(0)
+        .i32_store8(byte(TABLE_TM_FLAGS_BYTE))
+        .i32_const(1);
+}
+
+/// Copies the value at the address in local `src` to the one in `dst`.
+fn store_value(s: &mut InstructionSink<'_>, dst: u32, src: u32) {
+    for half in [0, 8] {
+        s.local_get(dst)
+            .local_get(src)
+            .i64_load(mem(half))
+            .i64_store(mem(half));
+    }
+}

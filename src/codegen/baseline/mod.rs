@@ -33,7 +33,7 @@ use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
     LCLOSURE_UPVALS_BYTE, MAX_SHORT_STRING, SLOT_BYTES, TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE,
-    TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
+    TABLE_METATABLE_BYTE, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
 };
 
 mod frames;
@@ -44,6 +44,7 @@ mod lookup;
 /// [`RT_FUNCTION_IMPORTS`]).
 const FN_STEP: u32 = 0;
 const FN_GROW_STACK: u32 = 1;
+const FN_CALL_NATIVE: u32 = 2;
 /// Function index of the first helper ([`helpers::HELPERS`]).
 const FN_FIRST_HELPER: u32 = RT_FUNCTION_IMPORTS.len() as u32;
 /// Function index of the first compiled Lua function.
@@ -411,6 +412,22 @@ impl<'a> FunctionCompiler<'a> {
             .local_set(L_BASE)
             .else_();
         self.extra += 1;
+        self.native_call_or_step(pc);
+        self.extra -= 1;
+        self.ins().end();
+    }
+
+    /// A call the Lua-to-Lua path declined: an ordinary native callee runs
+    /// through `call_native` (then execution goes on at `pc + 1`); anything
+    /// else takes `step`.
+    fn native_call_or_step(&mut self, pc: usize) {
+        self.ins()
+            .i32_const(pc as i32)
+            .call(FN_CALL_NATIVE)
+            .if_(BlockType::Empty);
+        self.reload_base();
+        self.ins().else_();
+        self.extra += 1;
         self.step(pc);
         self.extra -= 1;
         self.ins().end();
@@ -659,6 +676,16 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_store(mem(hi(a)));
             }
             OpCode::FORLOOP => self.for_loop(pc),
+            OpCode::TFORLOOP => {
+                // if R[A+4] ~= nil { R[A+2] := R[A+4]; jump back }
+                self.tag_is(a + 4, TAG_NIL);
+                self.ins().i32_eqz().if_(BlockType::Empty);
+                self.extra += 1;
+                self.copy_reg(a + 2, a + 4);
+                self.jump(pc as u32 + 1 - i.bx());
+                self.extra -= 1;
+                self.ins().end();
+            }
             OpCode::GETI => self.array_access(pc, a, i.b(), ArrayKey::Const(i.c()), Access::Get),
             OpCode::GETTABLE => self.array_access(pc, a, i.b(), ArrayKey::Reg(i.c()), Access::Get),
             OpCode::SETI if !i.k() => {
@@ -683,6 +710,18 @@ impl<'a> FunctionCompiler<'a> {
                 self.field_set(pc, Place::Upval(a), i.b(), rk(i.c(), i.k()))
             }
             OpCode::CALL => self.call(pc),
+            // Varargs (the frame would move back) and upvalues to close
+            // take `step`.
+            OpCode::TAILCALL if i.c() == 0 && !i.k() => {
+                self.reg_address(a);
+                self.ins()
+                    .i32_const(i.b() as i32)
+                    .call(helper(helpers::TAIL_CALL))
+                    .if_(BlockType::Empty)
+                    .return_()
+                    .end();
+                self.native_call_or_step(pc);
+            }
             OpCode::RETURN0 => self.return_small(pc, 0),
             OpCode::RETURN1 => self.return_small(pc, 1),
             OpCode::GETUPVAL => {
@@ -828,9 +867,9 @@ impl<'a> FunctionCompiler<'a> {
     }
 
     /// `place[K[key]] := value` for a short-string key (`SETFIELD`,
-    /// `SETTABUP`) when the key is present with a non-nil value: an
-    /// overwrite no metamethod can see. New keys and everything else take
-    /// `step`.
+    /// `SETTABUP`) through `set_str` (overwrites, and new keys in a table
+    /// without metatable when their main position is free); everything
+    /// else takes `step`.
     fn field_set(&mut self, pc: usize, place: Place, key: u32, value: ValueRef) {
         self.ins().block(BlockType::Empty).block(BlockType::Empty);
         self.place_address(place);
@@ -843,22 +882,15 @@ impl<'a> FunctionCompiler<'a> {
             .local_get(L_ADDR)
             .i32_load(word(0));
         self.constant_address(key);
+        self.ins().i32_load(word(0));
+        self.value_address(value);
+        // No write barrier: the collector is stop-the-world.
         self.ins()
-            .i32_load(word(0))
-            .call(helper(helpers::FIND_STR))
-            .local_tee(L_NEXT)
+            .call(helper(helpers::SET_STR))
             .i32_eqz()
             .br_if(0)
-            .local_get(L_NEXT)
-            .i64_load(mem(8))
-            .i64_const(TAG_NIL as i64)
-            .i64_eq()
-            .br_if(0)
-            .local_get(L_NEXT);
-        // No write barrier: the collector is stop-the-world.
-        self.value_address(value);
-        self.copy_value();
-        self.ins().br(1).end();
+            .br(1)
+            .end();
         self.extra += 1;
         self.step(pc);
         self.extra -= 1;
@@ -866,10 +898,10 @@ impl<'a> FunctionCompiler<'a> {
     }
 
     /// Array-part access `R[value] := R[table][key]` (get) or
-    /// `R[table][key] := R[value]` (set) when the table's array part holds
-    /// a value at the integer key: no metamethod can intervene then (an
-    /// existing value hides `__index` and `__newindex`). Every other case
-    /// takes `step`.
+    /// `R[table][key] := R[value]` (set) when the integer key falls in the
+    /// table's array part and no metamethod can intervene: the slot holds a
+    /// value (which hides `__index` and `__newindex`), or, for a set, the
+    /// table has no metatable. Every other case takes `step`.
     fn array_access(&mut self, pc: usize, value: u32, table: u32, key: ArrayKey, access: Access) {
         // block $done { block $slow { ...fast path...; br $done } step }
         self.ins().block(BlockType::Empty).block(BlockType::Empty);
@@ -912,8 +944,17 @@ impl<'a> FunctionCompiler<'a> {
             .local_tee(L_ADDR)
             .i64_load(mem(8))
             .i64_const(TAG_NIL as i64)
-            .i64_eq()
-            .br_if(0);
+            .i64_eq();
+        if let Access::Set = access {
+            // An empty slot takes the value unless `__newindex` might apply.
+            self.ins()
+                .local_get(L_NEXT)
+                .i32_load(word(TABLE_METATABLE_BYTE))
+                .i32_const(0)
+                .i32_ne()
+                .i32_and();
+        }
+        self.ins().br_if(0);
         for half in [0, 8] {
             match access {
                 Access::Get => self
