@@ -67,6 +67,9 @@ pub mod rt_block {
     /// Byte address of the interned string `"__index"`, for inline
     /// `__index` chains. Written by the host only.
     pub const INDEX_NAME: u32 = 32;
+    /// Byte address of the strings' metatable (0: none), for methods of
+    /// string receivers (`s:sub(...)`). Written by the host only.
+    pub const STRING_META: u32 = 36;
     /// A value slot that always holds `nil` (all zero; nobody writes it):
     /// what an inline lookup that found nothing points at.
     pub const NIL_VALUE: u32 = 48;

@@ -115,6 +115,7 @@ fn sync_to_wasm(vm: &mut Vm) {
         (rt_block::STACK, vm.stack as u32 * slot),
         (rt_block::STACK_SIZE, vm.stack_size),
         (rt_block::INDEX_NAME, vm.tm_names[Tm::Index as usize]),
+        (rt_block::STRING_META, vm.string_meta),
     ];
     for (byte, v) in words {
         set_rt_word(vm, byte, v);

@@ -168,6 +168,8 @@ pub const NODE_KEY_TAG_BYTE: u32 = SLOT_BYTES + 8;
 /// Byte offset, within a node, of the `i32` distance to the next node of
 /// its chain (0 = end of chain).
 pub const NODE_NEXT_BYTE: u32 = SLOT_BYTES + 12;
+/// Byte offset, within a string, of its length in bytes (`u32`, header `hi`).
+pub const STRING_LEN_BYTE: u32 = 8;
 /// Byte offset, within a string, of its hash (`u32`, header `hi` >> 32).
 pub const STRING_HASH_BYTE: u32 = 12;
 

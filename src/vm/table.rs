@@ -848,6 +848,7 @@ mod tests {
         assert_eq!(word(base + TABLE_NODES_BYTE as usize), node_off(&h, t));
         let sb = slot_offset(s as u32) as usize;
         assert_eq!(word(sb + STRING_HASH_BYTE as usize), h.str_hash(s));
+        assert_eq!(word(sb + STRING_LEN_BYTE as usize) as usize, h.str_len(s));
         let vs = str_slot(&h, t, s).unwrap();
         let node = slot_offset(vs as u32) as usize;
         assert_eq!(h.get(vs), Value::int(7));

@@ -1,4 +1,4 @@
--- `%`, `//`, `/` and unary minus in compiled code: integer and float fast
+-- `%`, `//`, `/`, unary minus and mixed integer/float `+ - *` in compiled code: integer and float fast
 -- paths and every case they must leave to the interpreter.
 local mininteger, maxinteger = math.mininteger, math.maxinteger
 local values = {7, -7, 3, -3, 1, -1, 0, 2.5, -2.5, 0.0, -0.0, mininteger, maxinteger,
@@ -14,15 +14,19 @@ for _, x in ipairs(values) do
     local ok1, m = pcall(function() return x % y end)
     local ok2, q = pcall(function() return x // y end)
     local ok3, d = pcall(function() return x / y end)
+    local ok4, sum = pcall(function() return x + y, x - y, x * y end)
+    local _, dif, prod = pcall(function() return x - y, x * y end)
     emit(table.concat({show(x), show(y), ok1 and show(m) or "err", ok2 and show(q) or "err",
-      ok3 and show(d) or "err"}, " "))
+      ok3 and show(d) or "err", ok4 and show(sum) or "err", ok4 and show(dif) or "err",
+      ok4 and show(prod) or "err"}, " "))
   end
   local ok, n = pcall(function() return -x end)
   emit("neg " .. show(x) .. " " .. (ok and show(n) or "err"))
 end
 -- Constant divisors (MODK, IDIVK, DIVK).
 for i = -12, 12, 5 do
-  emit(table.concat({i % 4, i // 4, i / 4, i % -3, i // -3, i % 2.5, i // 2.5, -i}, " "))
+  emit(table.concat({i % 4, i // 4, i / 4, i % -3, i // -3, i % 2.5, i // 2.5, -i,
+    i * 0.5, i + 0.25, i - 1.5, (i + 0.5) * 2, (i + 0.5) // 2, (i + 0.5) / 2}, " "))
 end
 emit(tostring(mininteger // -1) .. " " .. tostring(mininteger % -1))
 print(table.concat(out, "\n"))

@@ -57,6 +57,17 @@ print(run(20, function() return late.thing end))
 -- Strings as receivers go to the string library.
 print(run(10, function(i) return ("ab"):rep(2) .. ("x"):upper() end))
 
+-- String methods: the string table, an added method, a replaced __index.
+local function shout(str) return str:upper() .. "!" end
+string.twice = function(str) return str .. str end
+print(run(10, function(i) return shout("hey") .. ("ab"):twice() .. #("x"):rep(i) end))
+local smt = getmetatable("")
+local saved_index = smt.__index
+smt.__index = function(str, k) return function() return k .. "@" .. str end end
+print(run(10, function() return ("s"):anything() end))
+smt.__index = saved_index
+print(run(10, function() return ("s"):len() end), pcall(function() return ("s"):nope() end))
+
 -- Globals: read, write, create, remove.
 counter = 0
 run(100, function() counter = counter + 1 end)

@@ -46,9 +46,12 @@ pub(super) const INDEX_STR: usize = 5;
 pub(super) const TAIL_CALL: usize = 6;
 /// Index of `set_str(table, key, value) -> done` ([`lookup::set_str`]).
 pub(super) const SET_STR: usize = 7;
+/// Index of `string_index(key) -> value address or 0`
+/// ([`lookup::string_index`]).
+pub(super) const STRING_INDEX: usize = 8;
 
 /// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 8] = [
+pub(super) const HELPERS: [Helper; 9] = [
     Helper {
         name: "call_prepare",
         params: 4,
@@ -95,6 +98,12 @@ pub(super) const HELPERS: [Helper; 8] = [
         name: "set_str",
         params: 3,
         emit: lookup::set_str,
+        locals: 2,
+    },
+    Helper {
+        name: "string_index",
+        params: 1,
+        emit: lookup::string_index,
         locals: 2,
     },
 ];

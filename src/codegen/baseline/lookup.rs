@@ -9,7 +9,7 @@
 
 use wasm_encoder::{BlockType, InstructionSink};
 
-use super::helpers::{FIND_STR, rt_load};
+use super::helpers::{FIND_STR, INDEX_STR, rt_load};
 use super::{helper, mem, word};
 use crate::codegen::rt_block;
 use crate::vm::Tm;
@@ -277,4 +277,41 @@ fn store_value(s: &mut InstructionSink<'_>, dst: u32, src: u32) {
             .i64_load(mem(half))
             .i64_store(mem(half));
     }
+}
+
+/// `string_index(key) -> value address or 0`: a string receiver's `key`
+/// (methods in `s:method()`): through the strings' metatable when its
+/// `__index` is a table, else 0 for the interpreter.
+pub(super) fn string_index(s: &mut InstructionSink<'_>) {
+    const KEY: u32 = 0;
+    const META: u32 = 1;
+    const NODE: u32 = 2;
+    rt_load(s, rt_block::STRING_META);
+    s.local_tee(META)
+        .i32_eqz()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(META);
+    rt_load(s, rt_block::INDEX_NAME);
+    s.call(helper(FIND_STR))
+        .local_tee(NODE)
+        .i32_eqz()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(NODE)
+        .i64_load(mem(8))
+        .i64_const(TAG_TABLE as i64)
+        .i64_ne()
+        .if_(BlockType::Empty)
+        .i32_const(0)
+        .return_()
+        .end()
+        .local_get(NODE)
+        .i32_load(word(0))
+        .local_get(KEY)
+        .call(helper(INDEX_STR));
 }

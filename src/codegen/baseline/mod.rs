@@ -32,8 +32,9 @@ use crate::bytecode::isa::{Instr, OpCode, op};
 use crate::bytecode::{Constant, Proto};
 use crate::vm::Value;
 use crate::vm::layout::{
-    LCLOSURE_UPVALS_BYTE, MAX_SHORT_STRING, SLOT_BYTES, TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE,
-    TABLE_METATABLE_BYTE, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_TABLE, UPVAL_LOCATION_BYTE,
+    LCLOSURE_UPVALS_BYTE, MAX_SHORT_STRING, SLOT_BYTES, STRING_LEN_BYTE, TABLE_ARRAY_BYTE,
+    TABLE_ASIZE_BYTE, TABLE_METATABLE_BYTE, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_NIL, TAG_STR,
+    TAG_TABLE, UPVAL_LOCATION_BYTE,
 };
 
 mod frames;
@@ -676,6 +677,26 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_store(mem(hi(a)));
             }
             OpCode::FORLOOP => self.for_loop(pc),
+            OpCode::LEN => {
+                // Strings inline (their length is in the header); tables
+                // (borders, `__len`) take `step`.
+                self.tag_is(i.b(), TAG_STR);
+                self.ins()
+                    .if_(BlockType::Empty)
+                    .local_get(L_BASE)
+                    .local_get(L_BASE)
+                    .i32_load(word(lo(i.b())))
+                    .i64_load32_u(word(STRING_LEN_BYTE))
+                    .i64_store(mem(lo(a)))
+                    .local_get(L_BASE)
+                    .i64_const(TAG_INT as i64)
+                    .i64_store(mem(hi(a)))
+                    .else_();
+                self.extra += 1;
+                self.step(pc);
+                self.extra -= 1;
+                self.ins().end();
+            }
             OpCode::TFORLOOP => {
                 // if R[A+4] ~= nil { R[A+2] := R[A+4]; jump back }
                 self.tag_is(a + 4, TAG_NIL);
@@ -838,21 +859,36 @@ impl<'a> FunctionCompiler<'a> {
         // block $done { block $slow { ...fast path...; br $done } step }
         self.ins().block(BlockType::Empty).block(BlockType::Empty);
         self.place_address(place);
+        if method {
+            // A string receiver: its method, from the strings' metatable.
+            self.ins()
+                .local_get(L_ADDR)
+                .i64_load(mem(8))
+                .i64_const(TAG_STR as i64)
+                .i64_eq()
+                .if_(BlockType::Result(ValType::I32));
+            self.constant_address(key);
+            self.ins()
+                .i32_load(word(0))
+                .call(helper(helpers::STRING_INDEX))
+                .else_();
+        }
         self.ins()
             .local_get(L_ADDR)
             .i64_load(mem(8))
             .i64_const(TAG_TABLE as i64)
             .i64_ne()
-            .br_if(0)
+            .br_if(if method { 1 } else { 0 })
             .local_get(L_ADDR)
             .i32_load(word(0));
         self.constant_address(key);
         self.ins()
             .i32_load(word(0))
-            .call(helper(helpers::INDEX_STR))
-            .local_tee(L_NEXT)
-            .i32_eqz()
-            .br_if(0);
+            .call(helper(helpers::INDEX_STR));
+        if method {
+            self.ins().end();
+        }
+        self.ins().local_tee(L_NEXT).i32_eqz().br_if(0);
         if method {
             self.copy_reg(a + 1, i.b());
         }
@@ -1065,6 +1101,10 @@ impl<'a> FunctionCompiler<'a> {
                 opened += 1;
             }
         }
+        if opc != OpCode::MOD {
+            self.mixed_arith_path(opc, a, b, c);
+            opened += 1;
+        }
         self.step(pc);
         for _ in 0..opened {
             self.ins().end();
@@ -1155,6 +1195,71 @@ impl<'a> FunctionCompiler<'a> {
             .i64_const(result_tag as i64)
             .i64_store(mem(hi(a)))
             .else_();
+    }
+
+    /// Opens `if` the operands are numbers, not both integers, with the
+    /// float arithmetic on both converted to floats inside (Lua converts an
+    /// integer operand of a mixed operation); ends in the `else` for `step`.
+    fn mixed_arith_path(&mut self, opc: OpCode, a: u32, b: u32, c: Operand) {
+        self.is_number(b);
+        match c {
+            Operand::Reg(rc) => {
+                self.is_number(rc);
+                self.both_tagged(b, c, TAG_INT);
+                self.ins().i32_eqz().i32_and().i32_and();
+            }
+            // An integer constant: the register must be the float.
+            Operand::Num(Num::Int(_)) => {
+                self.tag_is(b, TAG_FLOAT);
+                self.ins().i32_and();
+            }
+            Operand::Num(Num::Float(_)) => {}
+        }
+        self.ins().if_(BlockType::Empty);
+        self.extra += 1;
+        self.ins().local_get(L_BASE);
+        self.push_as_float(b);
+        match c {
+            Operand::Reg(rc) => self.push_as_float(rc),
+            Operand::Num(_) => self.push_float_operand(c),
+        }
+        match opc {
+            OpCode::ADD => self.ins().f64_add(),
+            OpCode::SUB => self.ins().f64_sub(),
+            OpCode::MUL => self.ins().f64_mul(),
+            OpCode::IDIV => self.ins().f64_div().f64_floor(),
+            _ => self.ins().f64_div(),
+        };
+        self.ins()
+            .f64_store(mem(lo(a)))
+            .local_get(L_BASE)
+            .i64_const(TAG_FLOAT as i64)
+            .i64_store(mem(hi(a)))
+            .else_();
+    }
+
+    /// Pushes `R[r]` is a number (i32).
+    fn is_number(&mut self, r: u32) {
+        const _: () = assert!(TAG_FLOAT == TAG_INT + 1, "numbers are two adjacent tags");
+        self.ins()
+            .local_get(L_BASE)
+            .i64_load(mem(hi(r)))
+            .i64_const(TAG_INT as i64)
+            .i64_sub()
+            .i64_const(2)
+            .i64_lt_u();
+    }
+
+    /// Pushes number register `r` as an f64 (an integer converted).
+    fn push_as_float(&mut self, r: u32) {
+        self.ins()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(r)))
+            .f64_convert_i64_s()
+            .local_get(L_BASE)
+            .f64_load(mem(lo(r)));
+        self.tag_is(r, TAG_INT);
+        self.ins().select();
     }
 
     /// `x % y` as Lua defines it for integers, with `x` and `y` (not 0) on
