@@ -284,3 +284,46 @@ fn memory_bomb_stops_at_the_isolate_limit() {
         assert_eq!(int_global(&mut other, "w"), Some(1_000_000));
     }
 }
+
+/// `--stats` metrics of tier transitions: calls from compiled code into an
+/// interpreted function (a chunk `load`ed while compiled code runs enters
+/// through the trampoline), direct library calls, `step`s per opcode and
+/// the time split between compiled code and the rest.
+#[test]
+fn tier_transitions_and_time_per_tier_are_reported() {
+    let engines = engines();
+    let mut iso = isolate(&engines, TierMode::Baseline, 64 << 20);
+    iso.measure_tiers();
+    run_chunk(
+        &mut iso,
+        "local f = load('return 1 + ...') \
+         local s = 0 \
+         for i = 1, 3 do s = s + f(i) + math.abs(-i) end \
+         x = tonumber(s .. '')",
+    )
+    .expect("run");
+    assert_eq!(int_global(&mut iso, "x"), Some(15));
+    let s = iso.stats();
+    assert!(s.trampoline_entries >= 1, "{s}");
+    // `load`, `math.abs` three times, `tonumber`.
+    assert!(s.native_fn_calls >= 5, "{s}");
+    let concat = slotjit::bytecode::isa::OpCode::CONCAT as usize;
+    assert!(
+        s.steps_by_opcode.get(concat).copied().unwrap_or(0) >= 1,
+        "{s}"
+    );
+    let t = s.tier_time.expect("measured");
+    assert!(
+        t.native > Duration::ZERO && t.other > Duration::ZERO,
+        "{t:?}"
+    );
+    let text = s.to_string();
+    assert!(
+        text.contains("tier transitions:") && text.contains("in compiled code"),
+        "{text}"
+    );
+    // Not measured unless asked for.
+    let mut quiet = isolate(&engines, TierMode::Baseline, 64 << 20);
+    run_chunk(&mut quiet, "y = 1").expect("run");
+    assert!(quiet.stats().tier_time.is_none());
+}

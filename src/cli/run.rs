@@ -157,6 +157,9 @@ fn make_runner(a: &RunArgs, memory_limit: u64) -> Result<Runner, String> {
     match Isolate::new(&engines, &IsolateOptions { memory_limit, jit }) {
         Ok(mut iso) => {
             iso.set_time_limit(a.time_limit);
+            if a.stats {
+                iso.measure_tiers();
+            }
             if !a.no_cache && a.tier != TierArg::Interp {
                 iso.set_cache(open_cache(a));
             }

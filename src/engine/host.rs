@@ -197,8 +197,10 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         data.jit.nesting += 1;
         data.jit.stats.native_calls += 1;
         return_to_wasm(&mut cx);
+        cx.data_mut().jit.switch_tier(true);
         let res = entry_fn.call(&mut cx, ());
         let data = cx.data_mut();
+        data.jit.switch_tier(false);
         data.jit.nesting -= 1;
         let vm = &mut data.vm;
         vm.jit.step_done = saved_step;
@@ -241,9 +243,12 @@ fn wasm_error_to_throw(vm: &mut Vm, e: wasmtime::Error) -> Throw {
 
 /// The `step` import: executes the instruction at `pc` of the running frame.
 fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
-    sync_from_wasm(&mut caller.data_mut().vm);
+    let data = caller.data_mut();
+    data.jit.switch_tier(false);
+    sync_from_wasm(&mut data.vm);
     let r = step_instruction(&mut caller, pc);
     return_to_wasm(&mut caller);
+    caller.data_mut().jit.switch_tier(true);
     r
 }
 
@@ -313,10 +318,15 @@ fn throw_to_wasm(vm: &mut Vm, t: Throw) -> wasmtime::Error {
 /// ordinary native function, runs it right here instead of through `step`
 /// and the interpreter. Returns 1 when done, 0 when `step` must do it.
 fn call_native(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
-    let vm = &mut caller.data_mut().vm;
-    sync_from_wasm(vm);
-    let r = call_native_at(vm, pc as u32);
+    let data = caller.data_mut();
+    data.jit.switch_tier(false);
+    sync_from_wasm(&mut data.vm);
+    let r = call_native_at(&mut data.vm, pc as u32);
+    if let Ok(true) = r {
+        data.jit.stats.native_fn_calls += 1;
+    }
     return_to_wasm(&mut caller);
+    caller.data_mut().jit.switch_tier(true);
     match r {
         Ok(done) => Ok(done as i32),
         Err(t) => Err(throw_to_wasm(&mut caller.data_mut().vm, t)),
@@ -371,10 +381,13 @@ fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
 /// newest frame, pushed by compiled code, needs `need` slots above the
 /// arguments and the stack is short.
 fn grow_stack(mut caller: Caller<'_, IsolateData>, need: i32) -> wasmtime::Result<()> {
-    let vm = &mut caller.data_mut().vm;
+    let data = caller.data_mut();
+    data.jit.switch_tier(false);
+    let vm = &mut data.vm;
     sync_from_wasm(vm);
     let r = make_room(vm, need as u32);
     sync_to_wasm(vm);
+    data.jit.switch_tier(true);
     r.map_err(|_| wasmtime::Error::new(LuaThrow))
 }
 
@@ -397,13 +410,17 @@ fn make_room(vm: &mut Vm, need: u32) -> Result<(), Throw> {
 /// `precall` would (room, missing arguments, top, call count) and runs the
 /// frame in the interpreter.
 fn trampoline(mut caller: Caller<'_, IsolateData>) -> wasmtime::Result<()> {
-    let vm = &mut caller.data_mut().vm;
+    let data = caller.data_mut();
+    data.jit.switch_tier(false);
+    data.jit.stats.trampoline_entries += 1;
+    let vm = &mut data.vm;
     sync_from_wasm(vm);
     let r = match enter_interpreted(vm) {
         Ok(fi) => drive(&mut caller, fi, false),
         Err(e) => Err(e),
     };
     return_to_wasm(&mut caller);
+    caller.data_mut().jit.switch_tier(true);
     r.map_err(|_| wasmtime::Error::new(LuaThrow))
 }
 

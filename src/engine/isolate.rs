@@ -192,6 +192,13 @@ impl Isolate {
         self.store.data_mut().jit.cache = cache;
     }
 
+    /// Starts measuring time in compiled code against time elsewhere
+    /// ([`crate::jit::JitStats::tier_time`]); it costs a little per tier
+    /// transition, so it is off unless asked for (`run --stats`).
+    pub fn measure_tiers(&mut self) {
+        self.store.data_mut().jit.measure_tiers();
+    }
+
     /// Sets (or clears) the wall-clock limit of each following call.
     pub fn set_time_limit(&mut self, limit: Option<std::time::Duration>) {
         self.store.data_mut().jit.time_limit = limit;

@@ -104,6 +104,33 @@ pub struct JitStats {
     /// Instructions compiled code handed to the interpreter (`step`), per
     /// opcode number: where baseline code leaves its fast paths.
     pub steps_by_opcode: Vec<u64>,
+    /// Calls from compiled code into interpreted functions (through the
+    /// trampoline in their code-table slot).
+    pub trampoline_entries: u64,
+    /// Native (Rust) library functions called directly by compiled code.
+    pub native_fn_calls: u64,
+    /// Time in compiled code, and outside it (interpreter, runtime,
+    /// library, compilation), measured only with [`JitState::measure_tiers`].
+    pub tier_time: Option<TierTime>,
+}
+
+/// Wall-clock time split between compiled code and everything else.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TierTime {
+    /// In compiled (Wasm) code, exclusive of the host calls it makes.
+    pub native: Duration,
+    /// Everywhere else while the isolate ran code.
+    pub other: Duration,
+}
+
+/// Switches the wall clock between "in compiled code" and "elsewhere" at
+/// every tier transition. Off by default: two clock reads per transition
+/// are noticeable when compiled code calls the runtime millions of times.
+#[derive(Debug)]
+struct TierClock {
+    since: Instant,
+    in_native: bool,
+    time: TierTime,
 }
 
 impl JitStats {
@@ -147,7 +174,25 @@ impl std::fmt::Display for JitStats {
         )?;
         writeln!(f, "  code-table installs: {}", self.installs)?;
         writeln!(f, "  compile failures: {}", self.failures)?;
-        writeln!(f, "  interpreter -> native entries: {}", self.native_calls)?;
+        writeln!(
+            f,
+            "  tier transitions: interpreter -> native {}, native -> interpreted function {}, native -> library function {}",
+            self.native_calls, self.trampoline_entries, self.native_fn_calls
+        )?;
+        if let Some(t) = self.tier_time {
+            let total = (t.native + t.other).as_secs_f64();
+            let share = if total > 0.0 {
+                100.0 * t.native.as_secs_f64() / total
+            } else {
+                0.0
+            };
+            writeln!(
+                f,
+                "  time: {:.2} ms in compiled code ({share:.0}%), {:.2} ms in the interpreter and runtime",
+                t.native.as_secs_f64() * 1000.0,
+                t.other.as_secs_f64() * 1000.0
+            )?;
+        }
         let mut busiest: Vec<(u64, &str)> = self
             .steps_by_opcode
             .iter()
@@ -194,6 +239,8 @@ pub struct JitState {
     instances: u32,
     /// Persistent artifact cache (shared by the process's isolates).
     pub(crate) cache: Option<Arc<Cache>>,
+    /// Time per tier, when measured.
+    clock: Option<TierClock>,
 }
 
 impl JitState {
@@ -208,6 +255,34 @@ impl JitState {
             done: Vec::new(),
             instances: 0,
             cache: None,
+            clock: None,
+        }
+    }
+
+    /// Starts measuring time in compiled code against time elsewhere
+    /// (reported in [`JitStats::tier_time`]). Costs two clock reads per
+    /// tier transition.
+    pub fn measure_tiers(&mut self) {
+        self.clock = Some(TierClock {
+            since: Instant::now(),
+            in_native: false,
+            time: TierTime::default(),
+        });
+    }
+
+    /// Records a tier transition: into compiled code (`native`) or out of it.
+    #[inline]
+    pub(crate) fn switch_tier(&mut self, native: bool) {
+        if let Some(c) = &mut self.clock {
+            let now = Instant::now();
+            let spent = now - c.since;
+            if c.in_native {
+                c.time.native += spent;
+            } else {
+                c.time.other += spent;
+            }
+            c.since = now;
+            c.in_native = native;
         }
     }
 
@@ -225,6 +300,17 @@ impl JitState {
     pub fn stats(&self, vm: &Vm) -> JitStats {
         let mut s = self.stats.clone();
         s.peak_memory = vm.heap.peak_bytes();
+        s.tier_time = self.clock.as_ref().map(|c| {
+            let mut t = c.time;
+            // The current stretch, up to now.
+            let open = c.since.elapsed();
+            if c.in_native {
+                t.native += open;
+            } else {
+                t.other += open;
+            }
+            t
+        });
         if let Some(cs) = self.cache.as_ref().and_then(|c| c.stats().ok()) {
             s.cache_corrupt_evictions = cs.corrupt_evictions;
             s.cache_lru_evictions = cs.lru_evictions;
