@@ -26,7 +26,7 @@ pub const STEP_FRAME_DONE: i32 = -1;
 /// interpreter does) and republishes the runtime block.
 pub const RT_GROW_STACK: &str = "grow_stack";
 /// Import name of the native-call fast path: `(pc: i32) -> i32`. For the
-/// `CALL` or `TAILCALL` at `pc` whose callee is an ordinary native
+/// `CALL`, `TAILCALL` or `TFORCALL` at `pc` whose callee is an ordinary native
 /// function, runs it (results placed as the instruction wants them) and
 /// returns 1; returns 0, doing nothing, for anything `step` must handle.
 pub const RT_CALL_NATIVE: &str = "call_native";

@@ -314,7 +314,7 @@ fn throw_to_wasm(vm: &mut Vm, t: Throw) -> wasmtime::Error {
 }
 
 /// The `call_native` import (see [`crate::codegen::RT_CALL_NATIVE`]): the
-/// `CALL` or `TAILCALL` at `pc` of the running frame, when its callee is an
+/// `CALL`, `TAILCALL` or `TFORCALL` at `pc` of the running frame, when its callee is an
 /// ordinary native function, runs it right here instead of through `step`
 /// and the interpreter. Returns 1 when done, 0 when `step` must do it.
 fn call_native(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
@@ -350,13 +350,16 @@ fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
         return Ok(false);
     };
     let i = *i;
-    let nresults = match i.op_byte() {
-        op::CALL => i.c() as i32 - 1,
+    let (ra, b, nresults) = match i.op_byte() {
+        op::CALL => (i.a(), i.b(), i.c() as i32 - 1),
         // A tail-called native returns everything to the `RETURN` after it.
-        op::TAILCALL => -1,
+        op::TAILCALL => (i.a(), i.b(), -1),
+        // The generic `for` calls its iterator (copied to `A+4`) with two
+        // arguments.
+        op::TFORCALL => (i.a() + 4, 3, i.c() as i32),
         _ => return Ok(false),
     };
-    let ra = fr.func + 1 + i.a();
+    let ra = fr.func + 1 + ra;
     let f = vm.stk(ra);
     let id = match f.tag() {
         TAG_NFUNC => f.payload() as u32,
@@ -370,8 +373,8 @@ fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
     // As the interpreter leaves it during a call: past the instruction
     // (error messages find the call site from it).
     vm.set_saved_pc(fi, pc + 1);
-    if i.b() != 0 {
-        vm.top = ra + i.b();
+    if b != 0 {
+        vm.top = ra + b;
     }
     vm.call_native(ra, f, nresults)?;
     Ok(true)

@@ -266,6 +266,7 @@ pub(super) fn tail_call(s: &mut InstructionSink<'_>) {
     const FRAME: u32 = 3;
     const FUNC: u32 = 4;
     const NARGS1: u32 = 5;
+    const DST: u32 = 6;
     lua_callee(s, RA, ID, 0);
     newest_frame(s);
     s.local_tee(FRAME)
@@ -276,20 +277,14 @@ pub(super) fn tail_call(s: &mut InstructionSink<'_>) {
     rt_load(s, rt_block::TOP);
     s.local_get(RA);
     stack_index(s);
-    s.i32_sub()
-        .local_get(B)
-        .select()
-        .local_set(NARGS1)
-        .local_get(FUNC);
-    stack_address(s);
-    s.local_get(RA)
-        .local_get(NARGS1)
-        .i32_const(SLOT_BYTES.trailing_zeros() as i32)
-        .i32_shl()
-        .memory_copy(0, 0);
+    s.i32_sub().local_get(B).select().local_set(NARGS1);
     rt_store(s, rt_block::TOP, |s| {
         s.local_get(FUNC).local_get(NARGS1).i32_add();
     });
+    s.local_get(FUNC);
+    stack_address(s);
+    s.local_set(DST);
+    copy_slots_down(s, DST, RA, NARGS1);
     // The record: same function slot and wanted results; the callee's id,
     // no saved pc, no varargs, the tail-call mark.
     s.local_get(FRAME);
@@ -317,5 +312,114 @@ pub(super) fn tail_call(s: &mut InstructionSink<'_>) {
     });
     s.local_get(ID);
     run_slot(s);
+    s.i32_const(1);
+}
+
+/// Copies `count` value slots from byte address local `src` down to
+/// local `dst` (`dst <= src`: overlapping ranges copy correctly front to
+/// back). Consumes the three locals. A loop, not `memory.copy`, which
+/// Cranelift turns into a call into the runtime: results and arguments
+/// are a few slots.
+fn copy_slots_down(s: &mut InstructionSink<'_>, dst: u32, src: u32, count: u32) {
+    s.block(BlockType::Empty)
+        .loop_(BlockType::Empty)
+        .local_get(count)
+        .i32_eqz()
+        .br_if(1);
+    for half in [0, 8] {
+        s.local_get(dst)
+            .local_get(src)
+            .i64_load(mem(half))
+            .i64_store(mem(half));
+    }
+    for local in [dst, src] {
+        s.local_get(local)
+            .i32_const(SLOT_BYTES as i32)
+            .i32_add()
+            .local_set(local);
+    }
+    s.local_get(count)
+        .i32_const(1)
+        .i32_sub()
+        .local_set(count)
+        .br(0)
+        .end()
+        .end();
+}
+
+/// `return_values(base, src, n) -> 1`: `RETURN` of `n` values at byte
+/// address `src` (`n` = -1: up to the top) from a function that is not
+/// vararg and has no upvalues to close (the template checks both), for
+/// any wanted count: `poscall` — the values move to the function slot,
+/// missing ones are nil, the top follows them, the frame is popped.
+pub(super) fn return_values(s: &mut InstructionSink<'_>) {
+    const BASE: u32 = 0;
+    const SRC: u32 = 1;
+    const N: u32 = 2;
+    const COUNT: u32 = 3;
+    const DST: u32 = 4;
+    const COPY: u32 = 5;
+    const FUNC: u32 = 6;
+    // n = -1: everything up to the top.
+    s.local_get(N).i32_const(0).i32_lt_s().if_(BlockType::Empty);
+    rt_load(s, rt_block::TOP);
+    s.local_get(SRC);
+    stack_index(s);
+    s.i32_sub().local_set(N).end();
+    // count = wanted < 0 ? n : wanted; copy = min(n, count).
+    newest_frame(s);
+    s.i32_load(word(FRAME_NRESULTS_BYTE))
+        .local_tee(COUNT)
+        .local_get(N)
+        .local_get(COUNT)
+        .i32_const(0)
+        .i32_ge_s()
+        .select()
+        .local_tee(COUNT)
+        .local_get(N)
+        .local_get(COUNT)
+        .local_get(N)
+        .i32_lt_u()
+        .select()
+        .local_set(COPY);
+    s.local_get(BASE);
+    stack_index(s);
+    s.i32_const(1).i32_sub().local_set(FUNC);
+    rt_store(s, rt_block::TOP, |s| {
+        s.local_get(FUNC).local_get(COUNT).i32_add();
+    });
+    s.local_get(BASE)
+        .i32_const(SLOT_BYTES as i32)
+        .i32_sub()
+        .local_set(DST)
+        // Missing values: nil from `copy` up to `count`.
+        .local_get(COUNT)
+        .local_get(COPY)
+        .i32_sub()
+        .local_set(COUNT);
+    copy_slots_down(s, DST, SRC, COPY);
+    s.block(BlockType::Empty)
+        .loop_(BlockType::Empty)
+        .local_get(COUNT)
+        .i32_eqz()
+        .br_if(1)
+        .local_get(DST)
+        .i64_const(Value::NIL.payload() as i64)
+        .i64_store(mem(0))
+        .local_get(DST)
+        .i64_const(Value::NIL.tag() as i64)
+        .i64_store(mem(8))
+        .local_get(DST)
+        .i32_const(SLOT_BYTES as i32)
+        .i32_add()
+        .local_set(DST)
+        .local_get(COUNT)
+        .i32_const(1)
+        .i32_sub()
+        .local_set(COUNT)
+        .br(0)
+        .end()
+        .end();
+    rt_add(s, rt_block::NFRAMES, -1);
     s.i32_const(1);
 }

@@ -49,9 +49,11 @@ pub(super) const SET_STR: usize = 7;
 /// Index of `string_index(key) -> value address or 0`
 /// ([`lookup::string_index`]).
 pub(super) const STRING_INDEX: usize = 8;
+/// Index of `return_values(base, src, n) -> 1` ([`frames::return_values`]).
+pub(super) const RETURN_VALUES: usize = 9;
 
 /// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 9] = [
+pub(super) const HELPERS: [Helper; 10] = [
     Helper {
         name: "call_prepare",
         params: 4,
@@ -92,7 +94,7 @@ pub(super) const HELPERS: [Helper; 9] = [
         name: "tail_call",
         params: 2,
         emit: frames::tail_call,
-        locals: 4,
+        locals: 5,
     },
     Helper {
         name: "set_str",
@@ -105,6 +107,12 @@ pub(super) const HELPERS: [Helper; 9] = [
         params: 1,
         emit: lookup::string_index,
         locals: 2,
+    },
+    Helper {
+        name: "return_values",
+        params: 3,
+        emit: frames::return_values,
+        locals: 4,
     },
 ];
 

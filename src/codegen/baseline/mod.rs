@@ -398,10 +398,27 @@ impl<'a> FunctionCompiler<'a> {
     /// nesting take `step`.
     fn call(&mut self, pc: usize) {
         let i = self.code[pc];
-        self.reg_address(i.a());
+        self.call_at(pc, i.a(), i.b(), i.c() as i32 - 1);
+    }
+
+    /// `TFORCALL A C`: the iterator, state and control move to `R[A+4..]`
+    /// and the iterator is called like `CALL A+4 3 C+1`.
+    fn generic_for_call(&mut self, pc: usize) {
+        let i = self.code[pc];
+        let a = i.a();
+        for r in 0..3 {
+            self.copy_reg(a + 4 + r, a + r);
+        }
+        self.call_at(pc, a + 4, 3, i.c() as i32);
+    }
+
+    /// A call of `R[ra]` with `b - 1` arguments (0: up to the top) wanting
+    /// `nresults` (-1: all), for the instruction at `pc`.
+    fn call_at(&mut self, pc: usize, ra: u32, b: u32, nresults: i32) {
+        self.reg_address(ra);
         self.ins()
-            .i32_const(i.b() as i32)
-            .i32_const(i.c() as i32 - 1)
+            .i32_const(b as i32)
+            .i32_const(nresults)
             .i32_const(pc as i32 + 1)
             .call(helper(helpers::CALL_PREPARE))
             .local_tee(L_NEXT)
@@ -434,8 +451,8 @@ impl<'a> FunctionCompiler<'a> {
         self.ins().end();
     }
 
-    /// `RETURN0`/`RETURN1` when the caller wants what is returned (exactly
-    /// that many values, or all); other wanted counts take `step`.
+    /// `RETURN0`/`RETURN1`: the short helper when the caller wants what is
+    /// returned (exactly that many values, or all), else the general one.
     fn return_small(&mut self, pc: usize, results: u32) {
         self.ins().local_get(L_BASE);
         self.reg_address(self.code[pc].a());
@@ -445,7 +462,19 @@ impl<'a> FunctionCompiler<'a> {
             .if_(BlockType::Empty)
             .return_()
             .end();
-        self.step(pc);
+        self.return_values(pc, results as i32);
+    }
+
+    /// Returns `n` values from `R[A]` (-1: up to the top) for any wanted
+    /// count, and leaves the function.
+    fn return_values(&mut self, pc: usize, n: i32) {
+        self.ins().local_get(L_BASE);
+        self.reg_address(self.code[pc].a());
+        self.ins()
+            .i32_const(n)
+            .call(helper(helpers::RETURN_VALUES))
+            .drop()
+            .return_();
     }
 
     /// Emits a jump to the block starting at `target`.
@@ -731,6 +760,7 @@ impl<'a> FunctionCompiler<'a> {
                 self.field_set(pc, Place::Upval(a), i.b(), rk(i.c(), i.k()))
             }
             OpCode::CALL => self.call(pc),
+            OpCode::TFORCALL => self.generic_for_call(pc),
             // Varargs (the frame would move back) and upvalues to close
             // take `step`.
             OpCode::TAILCALL if i.c() == 0 && !i.k() => {
@@ -743,6 +773,8 @@ impl<'a> FunctionCompiler<'a> {
                     .end();
                 self.native_call_or_step(pc);
             }
+            // Upvalues to close (`k`) and vararg frames (`C`) take `step`.
+            OpCode::RETURN if !i.k() && i.c() == 0 => self.return_values(pc, i.b() as i32 - 1),
             OpCode::RETURN0 => self.return_small(pc, 0),
             OpCode::RETURN1 => self.return_small(pc, 1),
             OpCode::GETUPVAL => {
