@@ -327,3 +327,35 @@ fn tier_transitions_and_time_per_tier_are_reported() {
     run_chunk(&mut quiet, "y = 1").expect("run");
     assert!(quiet.stats().tier_time.is_none());
 }
+
+/// `--tier=auto` compiles on the compile worker: the hot function keeps
+/// running in the interpreter until its code is ready, then it is installed
+/// at a safe point and runs compiled, with the same results.
+#[test]
+fn auto_tier_compiles_in_the_background_and_installs_later() {
+    let engines = engines();
+    let mut iso = isolate(&engines, TierMode::Auto, 64 << 20);
+    run_chunk(
+        &mut iso,
+        "function work(n) local s = 0 for i = 1, n do s = s + i % 7 end return s end",
+    )
+    .expect("define");
+    // Bounded wait for the worker (not a timing assertion: the loop only
+    // ends early once the code is installed).
+    let mut rounds = 0;
+    while iso.stats().installs == 0 && rounds < 2000 {
+        run_chunk(&mut iso, "r = 0 for _ = 1, 20 do r = r + work(100) end").expect("run");
+        assert_eq!(int_global(&mut iso, "r"), Some(20 * 297), "round {rounds}");
+        rounds += 1;
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let s = iso.stats();
+    assert!(s.background_compiles >= 1, "{s}");
+    assert!(
+        s.installs >= 1,
+        "never installed after {rounds} rounds: {s}"
+    );
+    // And the compiled code computes the same.
+    run_chunk(&mut iso, "r = 0 for _ = 1, 20 do r = r + work(100) end").expect("run");
+    assert_eq!(int_global(&mut iso, "r"), Some(20 * 297));
+}

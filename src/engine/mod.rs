@@ -134,6 +134,8 @@ pub struct Engines {
     /// keeps its own epoch, advanced in the same step).
     pub ticks: Arc<std::sync::atomic::AtomicU64>,
     ticker: Arc<AtomicBool>,
+    /// Background compiles with the baseline engine (`--tier=auto`).
+    pub(crate) worker: crate::jit::worker::CompileWorker,
 }
 
 impl Engines {
@@ -163,9 +165,12 @@ impl Engines {
         let compat_hash: [u8; 32] = h.0.finalize().into();
         let ticker = Arc::new(AtomicBool::new(true));
         let ticks = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let worker = crate::jit::worker::CompileWorker::start(baseline.clone())
+            .map_err(|e| EngineError::Create(format!("cannot start the compile worker: {e}")))?;
         let engines = Arc::new(Engines {
             runtime,
             baseline,
+            worker,
             compat_hash,
             limits,
             ticks: ticks.clone(),

@@ -28,6 +28,8 @@ use crate::engine::Engines;
 use crate::engine::isolate::{IsolateData, sync_code_table};
 use crate::vm::Vm;
 
+pub mod worker;
+
 /// Version of the code generators, part of every cache key: bump it when
 /// generated code changes meaning for the same bytecode.
 pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.3");
@@ -87,6 +89,9 @@ pub struct JitStats {
     pub failures: u64,
     /// Interpreter-to-compiled-code entries.
     pub native_calls: u64,
+    /// Batches handed to the compile worker (`--tier=auto`); their
+    /// Cranelift time is in `compile_time`, spent off the running thread.
+    pub background_compiles: u64,
     /// Batch modules loaded from the persistent cache (not compiled).
     pub cache_hits: u64,
     /// Batch modules not found in the cache (then compiled and stored).
@@ -155,9 +160,10 @@ impl std::fmt::Display for JitStats {
         writeln!(f, "slotjit stats:")?;
         writeln!(
             f,
-            "  baseline: {} functions in {} modules, {:.2} ms compiling, {} B wasm, {} B native artifacts",
+            "  baseline: {} functions in {} modules ({} compiled in the background), {:.2} ms compiling, {} B wasm, {} B native artifacts",
             self.baseline_functions,
             self.baseline_modules,
+            self.background_compiles,
             self.compile_time.as_secs_f64() * 1000.0,
             self.wasm_bytes,
             self.artifact_bytes
@@ -241,6 +247,15 @@ pub struct JitState {
     pub(crate) cache: Option<Arc<Cache>>,
     /// Time per tier, when measured.
     clock: Option<TierClock>,
+    /// Batches on the compile worker.
+    in_flight: Vec<InFlight>,
+    /// Tag of the next batch sent to the worker.
+    next_tag: u64,
+    /// Where the worker sends finished batches.
+    replies: (
+        std::sync::mpsc::Sender<worker::Finished>,
+        std::sync::mpsc::Receiver<worker::Finished>,
+    ),
 }
 
 impl JitState {
@@ -256,7 +271,21 @@ impl JitState {
             instances: 0,
             cache: None,
             clock: None,
+            in_flight: Vec::new(),
+            next_tag: 0,
+            replies: std::sync::mpsc::channel(),
         }
+    }
+
+    /// Whether the isolate may instantiate one more compiled module.
+    fn instance_room(&self) -> Result<(), String> {
+        if self.instances >= self.engines.limits.instances_per_isolate {
+            return Err(format!(
+                "instance limit of the isolate reached ({})",
+                self.instances
+            ));
+        }
+        Ok(())
     }
 
     /// Starts measuring time in compiled code against time elsewhere
@@ -356,19 +385,26 @@ pub fn baseline_cache_key(engines: &Engines, wasm: &[u8]) -> CacheKey {
     })
 }
 
-/// Compiles and installs whatever the policy asks for now. Never fails: a
-/// function that cannot be compiled stays in the interpreter (counted in
+/// Compiles and installs whatever the policy asks for now, and installs
+/// what the compile worker has finished. Never fails: a function that
+/// cannot be compiled stays in the interpreter (counted in
 /// [`JitStats::failures`]).
 #[inline]
 pub(crate) fn compile_pending<C: AsContextMut<Data = IsolateData>>(cx: &mut C) {
     let mut cx = cx.as_context_mut();
     let data = cx.data_mut();
-    // The common case, checked first: nothing new to compile.
-    if data.vm.profile.hot.is_empty()
+    let finished = data.vm.jit.installs_waiting();
+    // The common case, checked first: nothing new to compile or install.
+    if !finished
+        && data.vm.profile.hot.is_empty()
         && (data.jit.opts.tier != TierMode::Baseline || data.jit.done.len() >= data.vm.protos.len())
     {
         return;
     }
+    if finished {
+        install_finished(&mut cx);
+    }
+    let data = cx.data_mut();
     let hot = std::mem::take(&mut data.vm.profile.hot);
     if data.jit.opts.tier == TierMode::Interp || data.rt.is_none() {
         return;
@@ -393,11 +429,7 @@ pub(crate) fn compile_pending<C: AsContextMut<Data = IsolateData>>(cx: &mut C) {
     for &id in &batch {
         data.jit.done[id as usize] = true;
     }
-    if let Err(e) = sync_code_table(&mut cx) {
-        fail(&mut cx, batch.len(), &e);
-        return;
-    }
-    if let Err(e) = compile_and_install(&mut cx, &batch) {
+    if let Err(e) = compile_batch_now_or_later(&mut cx, batch.clone()) {
         fail(&mut cx, batch.len(), &e);
     }
 }
@@ -411,18 +443,24 @@ fn fail(cx: &mut StoreContextMut<'_, IsolateData>, n: usize, why: &str) {
     }
 }
 
-fn compile_and_install(
+/// A batch the compile worker is working on.
+struct InFlight {
+    tag: u64,
+    batch: Vec<u32>,
+    key: CacheKey,
+    wasm_bytes: usize,
+}
+
+/// Generates the batch's module; installs it from the cache, or compiles it
+/// here (`--tier=baseline`: code must exist before the first call) or on the
+/// compile worker (`--tier=auto`: the interpreter goes on meanwhile).
+fn compile_batch_now_or_later(
     cx: &mut StoreContextMut<'_, IsolateData>,
-    batch: &[u32],
+    batch: Vec<u32>,
 ) -> Result<(), String> {
     let t0 = Instant::now();
     let data = cx.data_mut();
-    if data.jit.instances >= data.jit.engines.limits.instances_per_isolate {
-        return Err(format!(
-            "instance limit of the isolate reached ({})",
-            data.jit.instances
-        ));
-    }
+    data.jit.instance_room()?;
     let names: Vec<String> = batch
         .iter()
         .map(|&id| function_name(&data.vm.protos[id as usize].proto))
@@ -441,56 +479,135 @@ fn compile_and_install(
         .collect();
     let wasm = compile_batch(&funcs);
     let engines = data.jit.engines.clone();
-    let cache = data.jit.cache.clone();
     let key = baseline_cache_key(&engines, &wasm);
-    let mut module = None;
-    if let Some(cache) = &cache {
-        let t = Instant::now();
-        // A read error is a miss: compiling is always possible.
-        if let Ok(Some(entry)) = cache.get(&key) {
-            // SAFETY: the entry passed the cache's SHA-256 checksum and key
-            // check, so these are the bytes this code generator stored after
-            // `precompile_module` with an engine of the same compatibility
-            // hash (part of the key); Wasmtime still checks its own header
-            // and refuses artifacts of another engine configuration.
-            match unsafe { Module::deserialize(&engines.runtime, &entry.artifact) } {
-                Ok(m) => {
-                    module = Some(m);
-                    let s = &mut cx.data_mut().jit.stats;
-                    s.cache_hits += 1;
-                    s.cache_load_time += t.elapsed();
-                }
-                Err(_) => cx.data_mut().jit.stats.cache_rejected += 1,
-            }
-        } else {
-            cx.data_mut().jit.stats.cache_misses += 1;
+    if let Some(module) = cached_module(cx, &key) {
+        return install(cx, &batch, &module);
+    }
+    let data = cx.data_mut();
+    if data.jit.opts.tier == TierMode::Auto {
+        let tag = data.jit.next_tag;
+        data.jit.next_tag += 1;
+        let wasm_bytes = wasm.len();
+        let reply = data.jit.replies.0.clone();
+        let ready = data.vm.jit.ready.clone();
+        if engines.worker.submit(wasm.clone(), tag, reply, ready) {
+            data.jit.in_flight.push(InFlight {
+                tag,
+                batch,
+                key,
+                wasm_bytes,
+            });
+            data.jit.stats.background_compiles += 1;
+            data.jit.stats.compile_time += t0.elapsed();
+            return Ok(());
         }
     }
-    let module = match module {
-        Some(m) => m,
-        None => {
-            let artifact = engines
-                .baseline
-                .precompile_module(&wasm)
-                .map_err(|e| format!("baseline compile failed: {e:#}"))?;
-            if let Some(cache) = &cache {
-                // Best effort: a full disk only costs the next run a compile.
-                let _ = cache.put(&key, &artifact, &[]);
-            }
-            // SAFETY: `artifact` was produced just now, in this process, by
-            // an engine built from the same configuration as the runtime
-            // engine (`engine::base_config`); it is not untrusted input.
-            let m = unsafe { Module::deserialize(&engines.runtime, &artifact) }
-                .map_err(|e| format!("cannot load compiled code: {e}"))?;
-            let s = &mut cx.data_mut().jit.stats;
-            s.baseline_modules += 1;
-            s.baseline_functions += batch.len() as u64;
-            s.wasm_bytes += wasm.len() as u64;
-            s.artifact_bytes += artifact.len() as u64;
-            s.compile_time += t0.elapsed();
-            m
+    let artifact = engines
+        .baseline
+        .precompile_module(&wasm)
+        .map_err(|e| format!("baseline compile failed: {e:#}"))?;
+    let elapsed = t0.elapsed();
+    load_compiled(cx, &batch, &key, &artifact, wasm.len(), elapsed)
+}
+
+/// Installs every batch the compile worker has finished.
+fn install_finished(cx: &mut StoreContextMut<'_, IsolateData>) {
+    let data = cx.data_mut();
+    data.vm
+        .jit
+        .ready
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    while let Ok(done) = cx.data_mut().jit.replies.1.try_recv() {
+        let jit = &mut cx.data_mut().jit;
+        let Some(at) = jit.in_flight.iter().position(|f| f.tag == done.tag) else {
+            continue;
+        };
+        let job = jit.in_flight.swap_remove(at);
+        let r = done.artifact.and_then(|artifact| {
+            load_compiled(
+                cx,
+                &job.batch,
+                &job.key,
+                &artifact,
+                job.wasm_bytes,
+                done.compile_time,
+            )
+        });
+        if let Err(e) = r {
+            fail(cx, job.batch.len(), &e);
         }
+    }
+}
+
+/// The module for `key` from the persistent cache, if it has a good one.
+fn cached_module(cx: &mut StoreContextMut<'_, IsolateData>, key: &CacheKey) -> Option<Module> {
+    let data = cx.data_mut();
+    let cache = data.jit.cache.clone()?;
+    let engines = data.jit.engines.clone();
+    let t = Instant::now();
+    // A read error is a miss: compiling is always possible.
+    let Ok(Some(entry)) = cache.get(key) else {
+        cx.data_mut().jit.stats.cache_misses += 1;
+        return None;
     };
+    // SAFETY: the entry passed the cache's SHA-256 checksum and key check,
+    // so these are the bytes this code generator stored after
+    // `precompile_module` with an engine of the same compatibility hash
+    // (part of the key); Wasmtime still checks its own header and refuses
+    // artifacts of another engine configuration.
+    match unsafe { Module::deserialize(&engines.runtime, &entry.artifact) } {
+        Ok(m) => {
+            let s = &mut cx.data_mut().jit.stats;
+            s.cache_hits += 1;
+            s.cache_load_time += t.elapsed();
+            Some(m)
+        }
+        Err(_) => {
+            cx.data_mut().jit.stats.cache_rejected += 1;
+            None
+        }
+    }
+}
+
+/// Stores a freshly compiled artifact in the cache, loads it into the
+/// runtime engine and installs it.
+fn load_compiled(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+    batch: &[u32],
+    key: &CacheKey,
+    artifact: &[u8],
+    wasm_bytes: usize,
+    compile_time: Duration,
+) -> Result<(), String> {
+    let data = cx.data_mut();
+    let engines = data.jit.engines.clone();
+    if let Some(cache) = &data.jit.cache {
+        // Best effort: a full disk only costs the next run a compile.
+        let _ = cache.put(key, artifact, &[]);
+    }
+    // SAFETY: `artifact` was produced in this process by an engine built
+    // from the same configuration as the runtime engine
+    // (`engine::base_config`); it is not untrusted input.
+    let module = unsafe { Module::deserialize(&engines.runtime, artifact) }
+        .map_err(|e| format!("cannot load compiled code: {e}"))?;
+    let s = &mut cx.data_mut().jit.stats;
+    s.baseline_modules += 1;
+    s.baseline_functions += batch.len() as u64;
+    s.wasm_bytes += wasm_bytes as u64;
+    s.artifact_bytes += artifact.len() as u64;
+    s.compile_time += compile_time;
+    install(cx, batch, &module)
+}
+
+/// Instantiates `module` against the isolate's memory, code table and the
+/// functions' constants, and installs each function in its proto's slot.
+fn install(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+    batch: &[u32],
+    module: &Module,
+) -> Result<(), String> {
+    cx.data_mut().jit.instance_room()?;
+    sync_code_table(cx)?;
     // Import order: the function imports, memory, code table, then the
     // address of each function's constants (`codegen::baseline::compile_batch`).
     let (mut imports, table) = {
@@ -510,7 +627,7 @@ fn compile_and_install(
             .map_err(|e| format!("cannot create a constants global: {e}"))?;
         imports.push(global.into());
     }
-    let instance = Instance::new(&mut *cx, &module, &imports)
+    let instance = Instance::new(&mut *cx, module, &imports)
         .map_err(|e| format!("cannot instantiate compiled code: {e}"))?;
     cx.data_mut().jit.instances += 1;
     for (i, &id) in batch.iter().enumerate() {

@@ -204,6 +204,7 @@ impl Vm {
             if self.jit.exit_entry == entry
                 && self.thread == self.main_thread
                 && (!self.profile.hot.is_empty()
+                    || self.jit.installs_waiting()
                     || (fr.saved_pc == 0
                         && !(STEP && fi == entry)
                         && fr.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
@@ -803,7 +804,8 @@ impl Vm {
                                 && (self.jit.exit_entry != entry
                                     || self.thread != self.main_thread
                                     || (!self.jit.is_compiled(fr.id)
-                                        && self.profile.hot.is_empty()))
+                                        && self.profile.hot.is_empty()
+                                        && !self.jit.installs_waiting()))
                             {
                                 enter_same_proto!(nfi);
                                 continue;

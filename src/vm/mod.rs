@@ -161,6 +161,10 @@ pub struct JitHooks {
     /// code, which reads constants there (see [`Vm::guest_constants`]).
     /// Collector roots.
     pub(crate) constant_tables: Vec<u32>,
+    /// Raised by the compile worker when finished code waits to be
+    /// installed: the interpreter then returns to its driver at the next
+    /// call or return.
+    pub(crate) ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Default for JitHooks {
@@ -171,6 +175,7 @@ impl Default for JitHooks {
             step_done: false,
             compiled: Vec::new(),
             constant_tables: Vec::new(),
+            ready: Default::default(),
         }
     }
 }
@@ -180,6 +185,12 @@ impl JitHooks {
     #[inline(always)]
     pub fn is_compiled(&self, id: u32) -> bool {
         self.compiled.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether the compile worker has finished code for this isolate.
+    #[inline(always)]
+    pub fn installs_waiting(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Records that proto `id` now runs compiled code.
