@@ -30,8 +30,13 @@ pub const RT_GROW_STACK: &str = "grow_stack";
 /// function, runs it (results placed as the instruction wants them) and
 /// returns 1; returns 0, doing nothing, for anything `step` must handle.
 pub const RT_CALL_NATIVE: &str = "call_native";
+/// Import name of `NEWTABLE`: `(pc, a, array, hash: i32) -> ()` creates a
+/// table with room for `array` array items and `hash` hash items in
+/// register `a` of the running frame (the instruction at `pc`, for the
+/// traceback of an out-of-memory error).
+pub const RT_NEW_TABLE: &str = "new_table";
 /// The runtime's function imports, in import (= function index) order.
-pub const RT_FUNCTION_IMPORTS: [&str; 3] = [RT_STEP, RT_GROW_STACK, RT_CALL_NATIVE];
+pub const RT_FUNCTION_IMPORTS: [&str; 4] = [RT_STEP, RT_GROW_STACK, RT_CALL_NATIVE, RT_NEW_TABLE];
 
 /// Direct calls (`call_indirect` from compiled code) nest at most this deep;
 /// deeper calls go through `step` and the interpreter, which needs no native

@@ -333,6 +333,37 @@ fn call_native(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result
     }
 }
 
+/// The `new_table` import (see [`crate::codegen::RT_NEW_TABLE`]).
+fn new_table(
+    mut caller: Caller<'_, IsolateData>,
+    pc: i32,
+    a: i32,
+    array: i32,
+    hash: i32,
+) -> wasmtime::Result<()> {
+    let data = caller.data_mut();
+    data.jit.switch_tier(false);
+    let vm = &mut data.vm;
+    sync_from_wasm(vm);
+    let r = new_table_at(vm, pc as u32, a as u32, array as u32, hash as u32);
+    sync_to_wasm(vm);
+    data.jit.switch_tier(true);
+    r.map_err(|t| throw_to_wasm(&mut caller.data_mut().vm, t))
+}
+
+/// [`new_table`] between the runtime-block syncs.
+fn new_table_at(vm: &mut Vm, pc: u32, a: u32, array: u32, hash: u32) -> Result<(), Throw> {
+    let Some(fi) = vm.nframes.checked_sub(1) else {
+        return Err(vm.error_msg_raw(b"SJ-JIT-EXEC-HOST: new_table without a frame"));
+    };
+    // Past the instruction, as the interpreter leaves it (tracebacks).
+    vm.set_saved_pc(fi, pc + 1);
+    let t = vm.new_table(array, hash)?;
+    let reg = vm.frame(fi).func + 1 + a;
+    vm.set_stk(reg, t);
+    Ok(())
+}
+
 /// [`call_native`] between the runtime-block syncs.
 fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
     use crate::bytecode::isa::op;
@@ -447,13 +478,16 @@ fn enter_interpreted(vm: &mut Vm) -> Result<u32, Throw> {
 /// Creates the runtime's function imports for a store, in the order of
 /// [`crate::codegen::RT_FUNCTION_IMPORTS`].
 pub(crate) fn runtime_imports(store: &mut Store<IsolateData>) -> Vec<Func> {
-    use crate::codegen::{RT_CALL_NATIVE, RT_FUNCTION_IMPORTS, RT_GROW_STACK, RT_STEP};
+    use crate::codegen::{
+        RT_CALL_NATIVE, RT_FUNCTION_IMPORTS, RT_GROW_STACK, RT_NEW_TABLE, RT_STEP,
+    };
     RT_FUNCTION_IMPORTS
         .iter()
         .map(|&name| match name {
             RT_STEP => Func::wrap(&mut *store, step),
             RT_GROW_STACK => Func::wrap(&mut *store, grow_stack),
             RT_CALL_NATIVE => Func::wrap(&mut *store, call_native),
+            RT_NEW_TABLE => Func::wrap(&mut *store, new_table),
             _ => unreachable!("every runtime import has a host function"),
         })
         .collect()

@@ -300,8 +300,15 @@ impl JitState {
     }
 
     /// Records a tier transition: into compiled code (`native`) or out of it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn switch_tier(&mut self, native: bool) {
+        if self.clock.is_some() {
+            self.switch_tier_measured(native);
+        }
+    }
+
+    #[cold]
+    fn switch_tier_measured(&mut self, native: bool) {
         if let Some(c) = &mut self.clock {
             let now = Instant::now();
             let spent = now - c.since;

@@ -46,6 +46,7 @@ mod lookup;
 const FN_STEP: u32 = 0;
 const FN_GROW_STACK: u32 = 1;
 const FN_CALL_NATIVE: u32 = 2;
+const FN_NEW_TABLE: u32 = 3;
 /// Function index of the first helper ([`helpers::HELPERS`]).
 const FN_FIRST_HELPER: u32 = RT_FUNCTION_IMPORTS.len() as u32;
 /// Function index of the first compiled Lua function.
@@ -61,8 +62,10 @@ const TY_STEP: u32 = 0;
 const TY_LUA: u32 = 1;
 /// Type index of `grow_stack`: `(i32) -> ()`.
 const TY_GROW_STACK: u32 = 2;
+/// Type index of `new_table`: `(i32, i32, i32, i32) -> ()`.
+const TY_NEW_TABLE: u32 = 3;
 /// Type index of helper `k` (one type each, in helper order).
-const TY_FIRST_HELPER: u32 = 3;
+const TY_FIRST_HELPER: u32 = 4;
 
 // Locals of a compiled function (no parameters).
 /// Byte address of register 0.
@@ -103,6 +106,7 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     types.ty().function([ValType::I32], [ValType::I32]);
     types.ty().function([], []);
     types.ty().function([ValType::I32], []);
+    types.ty().function([ValType::I32; 4], []);
     for h in &helpers::HELPERS {
         types
             .ty()
@@ -112,10 +116,10 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
 
     let mut imports = ImportSection::new();
     for (index, name) in RT_FUNCTION_IMPORTS.iter().enumerate() {
-        let ty = if index as u32 == FN_GROW_STACK {
-            TY_GROW_STACK
-        } else {
-            TY_STEP
+        let ty = match index as u32 {
+            FN_GROW_STACK => TY_GROW_STACK,
+            FN_NEW_TABLE => TY_NEW_TABLE,
+            _ => TY_STEP,
         };
         imports.import(RT_MODULE, name, EntityType::Function(ty));
     }
@@ -704,6 +708,25 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_const(TAG_FALSE as i64)
                     .i64_add()
                     .i64_store(mem(hi(a)));
+            }
+            OpCode::NEWTABLE => {
+                // Sizes are static; the host allocates (and may collect).
+                let b = i.b();
+                let hash = if b > 0 { 1u32 << (b - 1).min(30) } else { 0 };
+                let mut array = i.c();
+                if i.k() {
+                    let extra = self.code.get(pc + 1).map_or(0, |x| x.ax());
+                    array = array
+                        .saturating_add(extra.saturating_mul(crate::bytecode::isa::MAX_ARG_C + 1));
+                }
+                self.ins()
+                    .i32_const(pc as i32)
+                    .i32_const(a as i32)
+                    .i32_const(array as i32)
+                    .i32_const(hash as i32)
+                    .call(FN_NEW_TABLE);
+                self.reload_base();
+                self.jump(pc as u32 + 2);
             }
             OpCode::FORLOOP => self.for_loop(pc),
             OpCode::LEN => {
