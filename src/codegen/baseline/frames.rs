@@ -11,7 +11,7 @@
 
 use wasm_encoder::{BlockType, InstructionSink};
 
-use super::helpers::{rt_add, rt_load, rt_store};
+use super::helpers::{return_if, rt_add, rt_load, rt_store};
 use super::{FN_GROW_STACK, TY_LUA, hi, mem, word};
 use crate::codegen::{MAX_DIRECT_CALL_DEPTH, rt_block};
 use crate::vm::Value;
@@ -52,12 +52,7 @@ fn stack_address(s: &mut InstructionSink<'_>) {
 
 /// Returns -1 when the i32 on the stack is non-zero.
 fn bail_if(s: &mut InstructionSink<'_>) {
-    bail_with_if(s, -1);
-}
-
-/// Returns `result` when the i32 on the stack is non-zero.
-fn bail_with_if(s: &mut InstructionSink<'_>, result: i32) {
-    s.if_(BlockType::Empty).i32_const(result).return_().end();
+    return_if(s, -1);
 }
 
 /// Sets local `id` to the proto id of the callee at byte address local
@@ -69,17 +64,17 @@ fn lua_callee(s: &mut InstructionSink<'_>, ra: u32, id: u32, bail: i32) {
         .i64_load(mem(hi(0)))
         .i64_const(TAG_LFUNC as i64)
         .i64_ne();
-    bail_with_if(s, bail);
+    return_if(s, bail);
     s.local_get(ra)
         .i32_load(word(0))
         .i32_load(word(LCLOSURE_PROTO_ID_BYTE))
         .local_tee(id)
         .table_size(0)
         .i32_ge_u();
-    bail_with_if(s, bail);
+    return_if(s, bail);
     rt_load(s, rt_block::DEPTH);
     s.i32_const(MAX_DIRECT_CALL_DEPTH as i32).i32_ge_u();
-    bail_with_if(s, bail);
+    return_if(s, bail);
 }
 
 /// Calls code-table slot `id` (on the stack), counting the native depth.

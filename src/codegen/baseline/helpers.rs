@@ -6,7 +6,7 @@
 //! handful of instructions, which is most of what baseline compile time
 //! depends on (Cranelift may still inline them).
 
-use wasm_encoder::{Function, InstructionSink, ValType};
+use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
 
 use super::{frames, lookup, word};
 
@@ -124,6 +124,11 @@ impl Helper {
         f.instructions().end();
         f
     }
+}
+
+/// Returns `result` from the helper when the i32 on the stack is non-zero.
+pub(super) fn return_if(s: &mut InstructionSink<'_>, result: i32) {
+    s.if_(BlockType::Empty).i32_const(result).return_().end();
 }
 
 /// Pushes the runtime block word at `byte`.

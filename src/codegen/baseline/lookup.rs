@@ -1,15 +1,16 @@
 //! Inline table lookups by string key, as baseline helpers: the hash-chain
-//! walk of `vm::table::str_slot` and the `__index` chain of the
-//! interpreter's `GETFIELD`, over the same table layout in guest memory.
+//! walk of `vm::table::str_slot`, the `__index` chain of the interpreter's
+//! `GETFIELD` and the in-place stores of its `SETFIELD`, over the same table
+//! layout in guest memory.
 //!
 //! Keys are constants of the function (`GETFIELD`, `GETTABUP`, `SELF`,
 //! `SETFIELD`, `SETTABUP`), which the compiler emits only for short
 //! strings; short strings are interned, so a key matches a node exactly
 //! when the node's key is the same string object.
 
-use wasm_encoder::{BlockType, InstructionSink};
+use wasm_encoder::{BlockType, InstructionSink, MemArg, MemArgTarget};
 
-use super::helpers::{FIND_STR, INDEX_STR, rt_load};
+use super::helpers::{FIND_STR, INDEX_STR, return_if, rt_load};
 use super::{helper, mem, word};
 use crate::codegen::rt_block;
 use crate::vm::Tm;
@@ -23,13 +24,56 @@ use crate::vm::layout::{
 /// (Lua allows 2000; long chains are rare and the interpreter reports them).
 const MAX_INLINE_INDEX_CHAIN: i32 = 8;
 
-/// Byte-sized access at `offset`.
-fn byte(offset: u32) -> wasm_encoder::MemArg {
-    wasm_encoder::MemArg {
+/// A byte access at `offset`.
+fn byte(offset: u32) -> MemArg {
+    MemArg {
         offset: offset as u64,
         align: 0,
-        target: wasm_encoder::MemArgTarget::Memory(0),
+        target: MemArgTarget::Memory(0),
         ordering: None,
+    }
+}
+
+/// Pushes the index of string `key`'s main position among the nodes of
+/// `table` (locals): hash & (node count - 1).
+fn main_position(s: &mut InstructionSink<'_>, table: u32, key: u32) {
+    s.local_get(key)
+        .i32_load(word(STRING_HASH_BYTE))
+        .i32_const(1)
+        .local_get(table)
+        .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
+        .i32_shl()
+        .i32_const(1)
+        .i32_sub()
+        .i32_and();
+}
+
+/// Turns the node index on the stack into the node's address (local
+/// `nodes` holds the first node's).
+fn node_address(s: &mut InstructionSink<'_>, nodes: u32) {
+    s.i32_const(NODE_BYTES as i32)
+        .i32_mul()
+        .local_get(nodes)
+        .i32_add();
+}
+
+/// Pushes whether the value at the address in local `at` is (not) nil.
+fn is_nil(s: &mut InstructionSink<'_>, at: u32, nil: bool) {
+    s.local_get(at).i64_load(mem(8)).i64_const(TAG_NIL as i64);
+    if nil {
+        s.i64_eq();
+    } else {
+        s.i64_ne();
+    }
+}
+
+/// Copies the value at the address in local `src` to the one in `dst`.
+fn store_value(s: &mut InstructionSink<'_>, dst: u32, src: u32) {
+    for half in [0, 8] {
+        s.local_get(dst)
+            .local_get(src)
+            .i64_load(mem(half))
+            .i64_store(mem(half));
     }
 }
 
@@ -45,29 +89,12 @@ pub(super) fn find_str(s: &mut InstructionSink<'_>) {
     s.local_get(TABLE)
         .i32_load(word(TABLE_NODES_BYTE))
         .local_tee(NODES)
-        .i32_eqz()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end();
-    // Main position: hash & (node count - 1).
-    s.local_get(KEY)
-        .i32_load(word(STRING_HASH_BYTE))
-        .i32_const(1)
-        .local_get(TABLE)
-        .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
-        .i32_shl()
-        .i32_const(1)
-        .i32_sub()
-        .i32_and()
-        .local_set(N);
-    s.loop_(BlockType::Empty)
-        .local_get(NODES)
-        .local_get(N)
-        .i32_const(NODE_BYTES as i32)
-        .i32_mul()
-        .i32_add()
-        .local_tee(NODE)
+        .i32_eqz();
+    return_if(s, 0);
+    main_position(s, TABLE, KEY);
+    s.local_set(N).loop_(BlockType::Empty).local_get(N);
+    node_address(s, NODES);
+    s.local_tee(NODE)
         .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
         .i32_const(TAG_STR as i32)
         .i32_eq()
@@ -79,23 +106,20 @@ pub(super) fn find_str(s: &mut InstructionSink<'_>) {
         .if_(BlockType::Empty)
         .local_get(NODE)
         .return_()
-        .end()
-        // Next node of the chain (relative index), or not found.
-        .local_get(NODE)
+        .end();
+    // Next node of the chain (relative index), or not found.
+    s.local_get(NODE)
         .i32_load(word(NODE_NEXT_BYTE))
         .local_tee(STEP)
-        .i32_eqz()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(N)
+        .i32_eqz();
+    return_if(s, 0);
+    s.local_get(N)
         .local_get(STEP)
         .i32_add()
         .local_set(N)
         .br(0)
-        .end();
-    s.unreachable();
+        .end()
+        .unreachable();
 }
 
 /// `index_str(table, key) -> value address or 0`.
@@ -105,18 +129,16 @@ pub(super) fn index_str(s: &mut InstructionSink<'_>) {
     const NODE: u32 = 2;
     const META: u32 = 3;
     const LEVEL: u32 = 4;
+    const NIL: i32 = rt_block::NIL_VALUE as i32;
     s.loop_(BlockType::Empty);
     // A present, non-nil value hides every metamethod.
     s.local_get(TABLE)
         .local_get(KEY)
         .call(helper(FIND_STR))
         .local_tee(NODE)
-        .if_(BlockType::Empty)
-        .local_get(NODE)
-        .i64_load(mem(8))
-        .i64_const(TAG_NIL as i64)
-        .i64_ne()
-        .if_(BlockType::Empty)
+        .if_(BlockType::Empty);
+    is_nil(s, NODE, false);
+    s.if_(BlockType::Empty)
         .local_get(NODE)
         .return_()
         .end()
@@ -131,41 +153,26 @@ pub(super) fn index_str(s: &mut InstructionSink<'_>) {
         .i32_load8_u(byte(TABLE_TM_FLAGS_BYTE))
         .i32_const(1 << Tm::Index as i32)
         .i32_and()
-        .i32_or()
-        .if_(BlockType::Empty)
-        .i32_const(rt_block::NIL_VALUE as i32)
-        .return_()
-        .end();
+        .i32_or();
+    return_if(s, NIL);
     s.local_get(META);
     rt_load(s, rt_block::INDEX_NAME);
     s.call(helper(FIND_STR)).local_tee(NODE).i32_eqz();
-    s.if_(BlockType::Empty)
-        .i32_const(rt_block::NIL_VALUE as i32)
-        .return_()
-        .end();
+    return_if(s, NIL);
     // `__index` is nil: nil; a table: look there; anything else (a
     // function, a string): the interpreter.
+    is_nil(s, NODE, true);
+    return_if(s, NIL);
     s.local_get(NODE)
-        .i64_load(mem(8))
-        .i64_const(TAG_NIL as i64)
-        .i64_eq()
-        .if_(BlockType::Empty)
-        .i32_const(rt_block::NIL_VALUE as i32)
-        .return_()
-        .end()
-        .local_get(NODE)
         .i64_load(mem(8))
         .i64_const(TAG_TABLE as i64)
         .i64_ne()
         .local_get(LEVEL)
         .i32_const(MAX_INLINE_INDEX_CHAIN)
         .i32_ge_u()
-        .i32_or()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(LEVEL)
+        .i32_or();
+    return_if(s, 0);
+    s.local_get(LEVEL)
         .i32_const(1)
         .i32_add()
         .local_set(LEVEL)
@@ -173,8 +180,8 @@ pub(super) fn index_str(s: &mut InstructionSink<'_>) {
         .i32_load(word(0))
         .local_set(TABLE)
         .br(0)
-        .end();
-    s.unreachable();
+        .end()
+        .unreachable();
 }
 
 /// `set_str(table, key, value) -> done`: `table[key] = value` (value at
@@ -194,66 +201,33 @@ pub(super) fn set_str(s: &mut InstructionSink<'_>) {
         .call(helper(FIND_STR))
         .local_tee(NODE)
         .if_(BlockType::Empty);
-    {
-        // Present with a value: a plain overwrite.
-        s.local_get(NODE)
-            .i64_load(mem(8))
-            .i64_const(TAG_NIL as i64)
-            .i64_ne()
-            .if_(BlockType::Empty);
-        store_value(s, NODE, VALUE);
-        s.i32_const(1).return_().end();
-    }
+    // Present with a value: a plain overwrite.
+    is_nil(s, NODE, false);
+    s.if_(BlockType::Empty);
+    store_value(s, NODE, VALUE);
+    s.i32_const(1).return_().end();
     s.else_();
-    {
-        // Absent: a new key, with a non-nil value (storing nil under an
-        // absent key does nothing; `step` does that nothing) into the free
-        // main position of a hash part.
-        s.local_get(VALUE)
-            .i64_load(mem(8))
-            .i64_const(TAG_NIL as i64)
-            .i64_eq()
-            .local_get(TABLE)
-            .i32_load(word(TABLE_NODES_BYTE))
-            .local_tee(NODES)
-            .i32_eqz()
-            .i32_or()
-            .if_(BlockType::Empty)
-            .i32_const(0)
-            .return_()
-            .end()
-            .local_get(NODES)
-            .local_get(KEY)
-            .i32_load(word(STRING_HASH_BYTE))
-            .i32_const(1)
-            .local_get(TABLE)
-            .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
-            .i32_shl()
-            .i32_const(1)
-            .i32_sub()
-            .i32_and()
-            .i32_const(NODE_BYTES as i32)
-            .i32_mul()
-            .i32_add()
-            .local_tee(NODE)
-            .i64_load(mem(8))
-            .i64_const(TAG_NIL as i64)
-            .i64_ne()
-            .if_(BlockType::Empty)
-            .i32_const(0)
-            .return_()
-            .end();
-    }
+    // Absent: a new key, with a non-nil value (storing nil under an absent
+    // key does nothing; `step` does that nothing) into the free main
+    // position of a hash part.
+    is_nil(s, VALUE, true);
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_NODES_BYTE))
+        .local_tee(NODES)
+        .i32_eqz()
+        .i32_or();
+    return_if(s, 0);
+    main_position(s, TABLE, KEY);
+    node_address(s, NODES);
+    s.local_set(NODE);
+    is_nil(s, NODE, false);
+    return_if(s, 0);
     s.end();
     // Present but nil, or a new key: only without a metatable (no
     // `__newindex` can apply). The key (its chain link stays) and the value.
-    s.local_get(TABLE)
-        .i32_load(word(TABLE_METATABLE_BYTE))
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(NODE)
+    s.local_get(TABLE).i32_load(word(TABLE_METATABLE_BYTE));
+    return_if(s, 0);
+    s.local_get(NODE)
         .local_get(KEY)
         .i64_extend_i32_u()
         .i64_store(mem(NODE_KEY_BYTE))
@@ -269,16 +243,6 @@ pub(super) fn set_str(s: &mut InstructionSink<'_>) {
         .i32_const(1);
 }
 
-/// Copies the value at the address in local `src` to the one in `dst`.
-fn store_value(s: &mut InstructionSink<'_>, dst: u32, src: u32) {
-    for half in [0, 8] {
-        s.local_get(dst)
-            .local_get(src)
-            .i64_load(mem(half))
-            .i64_store(mem(half));
-    }
-}
-
 /// `string_index(key) -> value address or 0`: a string receiver's `key`
 /// (methods in `s:method()`): through the strings' metatable when its
 /// `__index` is a table, else 0 for the interpreter.
@@ -287,30 +251,18 @@ pub(super) fn string_index(s: &mut InstructionSink<'_>) {
     const META: u32 = 1;
     const NODE: u32 = 2;
     rt_load(s, rt_block::STRING_META);
-    s.local_tee(META)
-        .i32_eqz()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(META);
+    s.local_tee(META).i32_eqz();
+    return_if(s, 0);
+    s.local_get(META);
     rt_load(s, rt_block::INDEX_NAME);
-    s.call(helper(FIND_STR))
-        .local_tee(NODE)
-        .i32_eqz()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(NODE)
+    s.call(helper(FIND_STR)).local_tee(NODE).i32_eqz();
+    return_if(s, 0);
+    s.local_get(NODE)
         .i64_load(mem(8))
         .i64_const(TAG_TABLE as i64)
-        .i64_ne()
-        .if_(BlockType::Empty)
-        .i32_const(0)
-        .return_()
-        .end()
-        .local_get(NODE)
+        .i64_ne();
+    return_if(s, 0);
+    s.local_get(NODE)
         .i32_load(word(0))
         .local_get(KEY)
         .call(helper(INDEX_STR));

@@ -1369,33 +1369,31 @@ impl<'a> FunctionCompiler<'a> {
     fn negate(&mut self, pc: usize) {
         let i = self.code[pc];
         let (a, b) = (i.a(), i.b());
-        self.tag_is(b, TAG_INT);
-        self.ins()
-            .if_(BlockType::Empty)
-            .local_get(L_BASE)
-            .i64_const(0)
-            .local_get(L_BASE)
-            .i64_load(mem(lo(b)))
-            .i64_sub()
-            .i64_store(mem(lo(a)))
-            .local_get(L_BASE)
-            .i64_const(TAG_INT as i64)
-            .i64_store(mem(hi(a)))
-            .else_();
-        self.extra += 1;
-        self.tag_is(b, TAG_FLOAT);
-        self.ins()
-            .if_(BlockType::Empty)
-            .local_get(L_BASE)
-            .local_get(L_BASE)
-            .f64_load(mem(lo(b)))
-            .f64_neg()
-            .f64_store(mem(lo(a)))
-            .local_get(L_BASE)
-            .i64_const(TAG_FLOAT as i64)
-            .i64_store(mem(hi(a)))
-            .else_();
-        self.extra += 1;
+        for tag in [TAG_INT, TAG_FLOAT] {
+            self.tag_is(b, tag);
+            self.ins().if_(BlockType::Empty).local_get(L_BASE);
+            if tag == TAG_INT {
+                // Wrapping, as Lua's integer negation.
+                self.ins()
+                    .i64_const(0)
+                    .local_get(L_BASE)
+                    .i64_load(mem(lo(b)))
+                    .i64_sub()
+                    .i64_store(mem(lo(a)));
+            } else {
+                self.ins()
+                    .local_get(L_BASE)
+                    .f64_load(mem(lo(b)))
+                    .f64_neg()
+                    .f64_store(mem(lo(a)));
+            }
+            self.ins()
+                .local_get(L_BASE)
+                .i64_const(tag as i64)
+                .i64_store(mem(hi(a)))
+                .else_();
+            self.extra += 1;
+        }
         self.step(pc);
         for _ in 0..2 {
             self.ins().end();
