@@ -337,6 +337,24 @@ impl Instr {
     pub const fn ax(self) -> u32 {
         field(self.0, POS_AX, SIZE_AX)
     }
+    /// The sizes a `NEWTABLE` asks for, `(array items, hash items)`:
+    /// `B` is log2(hash size) + 1 (0: none), `C` the array size, extended
+    /// by the `EXTRAARG` after it (`next`) when `k` is set.
+    #[inline(always)]
+    pub const fn new_table_sizes(self, next: Instr) -> (u32, u32) {
+        let b = self.b();
+        let hash = if b > 0 {
+            let log = if b - 1 < 30 { b - 1 } else { 30 };
+            1u32 << log
+        } else {
+            0
+        };
+        let mut array = self.c();
+        if self.k() {
+            array = array.saturating_add(next.ax().saturating_mul(MAX_ARG_C + 1));
+        }
+        (array, hash)
+    }
     /// Field `sJ`.
     #[inline(always)]
     pub const fn sj(self) -> i32 {

@@ -241,15 +241,27 @@ fn wasm_error_to_throw(vm: &mut Vm, e: wasmtime::Error) -> Throw {
     }
 }
 
-/// The `step` import: executes the instruction at `pc` of the running frame.
-fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
+/// The host side of every import compiled code calls: takes back the frame
+/// count and top compiled code maintained, runs `body`, then republishes
+/// the runtime block (with code-table slots for protos loaded meanwhile),
+/// whatever `body` returned, and switches the tier clock around it. Every
+/// import goes through here, so none can forget a half of the protocol.
+fn from_wasm<R>(
+    caller: &mut Caller<'_, IsolateData>,
+    body: impl FnOnce(&mut Caller<'_, IsolateData>) -> R,
+) -> R {
     let data = caller.data_mut();
     data.jit.switch_tier(false);
     sync_from_wasm(&mut data.vm);
-    let r = step_instruction(&mut caller, pc);
-    return_to_wasm(&mut caller);
+    let r = body(caller);
+    return_to_wasm(caller);
     caller.data_mut().jit.switch_tier(true);
     r
+}
+
+/// The `step` import: executes the instruction at `pc` of the running frame.
+fn step(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
+    from_wasm(&mut caller, |c| step_instruction(c, pc))
 }
 
 /// `step` between the runtime-block syncs.
@@ -262,12 +274,7 @@ fn step_instruction(caller: &mut Caller<'_, IsolateData>, pc: i32) -> wasmtime::
     // A tail call replaces the frame: run the callee to completion instead
     // of stopping after one instruction (the frame is then done).
     use crate::bytecode::isa::op;
-    let id = vm.frame(fi).id as usize;
-    let opb = vm
-        .protos
-        .get(id)
-        .and_then(|p| p.code.get(pc as usize))
-        .map(|i| i.op_byte());
+    let opb = instruction_at(vm, fi, pc as u32).map(|i| i.op_byte());
     if let Some(op) = opb {
         caller.data_mut().jit.stats.count_step(op);
     }
@@ -302,6 +309,12 @@ fn step_instruction(caller: &mut Caller<'_, IsolateData>, pc: i32) -> wasmtime::
     }
 }
 
+/// Instruction `pc` of frame `fi`'s proto (`None` if out of range).
+fn instruction_at(vm: &Vm, fi: u32, pc: u32) -> Option<crate::bytecode::Instr> {
+    let id = vm.frame(fi).id as usize;
+    vm.protos.get(id)?.code.get(pc as usize).copied()
+}
+
 /// The error that carries a Lua throw out of an import.
 fn throw_to_wasm(vm: &mut Vm, t: Throw) -> wasmtime::Error {
     if t == Throw::Yield {
@@ -318,19 +331,16 @@ fn throw_to_wasm(vm: &mut Vm, t: Throw) -> wasmtime::Error {
 /// ordinary native function, runs it right here instead of through `step`
 /// and the interpreter. Returns 1 when done, 0 when `step` must do it.
 fn call_native(mut caller: Caller<'_, IsolateData>, pc: i32) -> wasmtime::Result<i32> {
-    let data = caller.data_mut();
-    data.jit.switch_tier(false);
-    sync_from_wasm(&mut data.vm);
-    let r = call_native_at(&mut data.vm, pc as u32);
-    if let Ok(true) = r {
-        data.jit.stats.native_fn_calls += 1;
-    }
-    return_to_wasm(&mut caller);
-    caller.data_mut().jit.switch_tier(true);
-    match r {
-        Ok(done) => Ok(done as i32),
-        Err(t) => Err(throw_to_wasm(&mut caller.data_mut().vm, t)),
-    }
+    from_wasm(&mut caller, |c| {
+        let data = c.data_mut();
+        match call_native_at(&mut data.vm, pc as u32) {
+            Ok(done) => {
+                data.jit.stats.native_fn_calls += done as u64;
+                Ok(done as i32)
+            }
+            Err(t) => Err(throw_to_wasm(&mut data.vm, t)),
+        }
+    })
 }
 
 /// The `new_table` import (see [`crate::codegen::RT_NEW_TABLE`]).
@@ -341,14 +351,11 @@ fn new_table(
     array: i32,
     hash: i32,
 ) -> wasmtime::Result<()> {
-    let data = caller.data_mut();
-    data.jit.switch_tier(false);
-    let vm = &mut data.vm;
-    sync_from_wasm(vm);
-    let r = new_table_at(vm, pc as u32, a as u32, array as u32, hash as u32);
-    sync_to_wasm(vm);
-    data.jit.switch_tier(true);
-    r.map_err(|t| throw_to_wasm(&mut caller.data_mut().vm, t))
+    from_wasm(&mut caller, |c| {
+        let vm = &mut c.data_mut().vm;
+        new_table_at(vm, pc as u32, a as u32, array as u32, hash as u32)
+            .map_err(|t| throw_to_wasm(vm, t))
+    })
 }
 
 /// [`new_table`] between the runtime-block syncs.
@@ -367,20 +374,13 @@ fn new_table_at(vm: &mut Vm, pc: u32, a: u32, array: u32, hash: u32) -> Result<(
 /// [`call_native`] between the runtime-block syncs.
 fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
     use crate::bytecode::isa::op;
-    use crate::vm::closure::native_closure;
-    use crate::vm::layout::{TAG_NCLOSURE, TAG_NFUNC, slot_index};
     let Some(fi) = vm.nframes.checked_sub(1) else {
         return Ok(false);
     };
     let fr = vm.frame(fi);
-    let Some(i) = vm
-        .protos
-        .get(fr.id as usize)
-        .and_then(|p| p.code.get(pc as usize))
-    else {
+    let Some(i) = instruction_at(vm, fi, pc) else {
         return Ok(false);
     };
-    let i = *i;
     let (ra, b, nresults) = match i.op_byte() {
         op::CALL => (i.a(), i.b(), i.c() as i32 - 1),
         // A tail-called native returns everything to the `RETURN` after it.
@@ -392,14 +392,10 @@ fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
     };
     let ra = fr.func + 1 + ra;
     let f = vm.stk(ra);
-    let id = match f.tag() {
-        TAG_NFUNC => f.payload() as u32,
-        TAG_NCLOSURE => native_closure::native_id(&vm.heap, slot_index(f.offset())),
-        _ => return Ok(false),
-    };
     // `pcall`/`xpcall` set up protected frames: the interpreter's job.
-    if id < crate::vm::native::FIRST_ORDINARY_NATIVE {
-        return Ok(false);
+    match vm.native_id(f) {
+        Some(id) if id >= crate::vm::native::FIRST_ORDINARY_NATIVE => {}
+        _ => return Ok(false),
     }
     // As the interpreter leaves it during a call: past the instruction
     // (error messages find the call site from it).
@@ -415,14 +411,10 @@ fn call_native_at(vm: &mut Vm, pc: u32) -> Result<bool, Throw> {
 /// newest frame, pushed by compiled code, needs `need` slots above the
 /// arguments and the stack is short.
 fn grow_stack(mut caller: Caller<'_, IsolateData>, need: i32) -> wasmtime::Result<()> {
-    let data = caller.data_mut();
-    data.jit.switch_tier(false);
-    let vm = &mut data.vm;
-    sync_from_wasm(vm);
-    let r = make_room(vm, need as u32);
-    sync_to_wasm(vm);
-    data.jit.switch_tier(true);
-    r.map_err(|_| wasmtime::Error::new(LuaThrow))
+    from_wasm(&mut caller, |c| {
+        let vm = &mut c.data_mut().vm;
+        make_room(vm, need as u32).map_err(|t| throw_to_wasm(vm, t))
+    })
 }
 
 /// Grows the stack so that the newest frame (its record pushed, not yet
@@ -444,18 +436,11 @@ fn make_room(vm: &mut Vm, need: u32) -> Result<(), Throw> {
 /// `precall` would (room, missing arguments, top, call count) and runs the
 /// frame in the interpreter.
 fn trampoline(mut caller: Caller<'_, IsolateData>) -> wasmtime::Result<()> {
-    let data = caller.data_mut();
-    data.jit.switch_tier(false);
-    data.jit.stats.trampoline_entries += 1;
-    let vm = &mut data.vm;
-    sync_from_wasm(vm);
-    let r = match enter_interpreted(vm) {
-        Ok(fi) => drive(&mut caller, fi, false),
-        Err(e) => Err(e),
-    };
-    return_to_wasm(&mut caller);
-    caller.data_mut().jit.switch_tier(true);
-    r.map_err(|_| wasmtime::Error::new(LuaThrow))
+    caller.data_mut().jit.stats.trampoline_entries += 1;
+    from_wasm(&mut caller, |c| {
+        let r = enter_interpreted(&mut c.data_mut().vm).and_then(|fi| drive(c, fi, false));
+        r.map_err(|t| throw_to_wasm(&mut c.data_mut().vm, t))
+    })
 }
 
 /// Frame set-up of the trampoline; returns the frame's index.

@@ -436,8 +436,9 @@ pub(crate) fn compile_pending<C: AsContextMut<Data = IsolateData>>(cx: &mut C) {
     for &id in &batch {
         data.jit.done[id as usize] = true;
     }
-    if let Err(e) = compile_batch_now_or_later(&mut cx, batch.clone()) {
-        fail(&mut cx, batch.len(), &e);
+    let n = batch.len();
+    if let Err(e) = compile_batch_now_or_later(&mut cx, batch) {
+        fail(&mut cx, n, &e);
     }
 }
 
@@ -484,7 +485,7 @@ fn compile_batch_now_or_later(
             name: n.clone(),
         })
         .collect();
-    let wasm = compile_batch(&funcs);
+    let mut wasm = compile_batch(&funcs);
     let engines = data.jit.engines.clone();
     let key = baseline_cache_key(&engines, &wasm);
     if let Some(module) = cached_module(cx, &key) {
@@ -497,16 +498,20 @@ fn compile_batch_now_or_later(
         let wasm_bytes = wasm.len();
         let reply = data.jit.replies.0.clone();
         let ready = data.vm.jit.ready.clone();
-        if engines.worker.submit(wasm.clone(), tag, reply, ready) {
-            data.jit.in_flight.push(InFlight {
-                tag,
-                batch,
-                key,
-                wasm_bytes,
-            });
-            data.jit.stats.background_compiles += 1;
-            data.jit.stats.compile_time += t0.elapsed();
-            return Ok(());
+        match engines.worker.submit(wasm, tag, reply, ready) {
+            Ok(()) => {
+                data.jit.in_flight.push(InFlight {
+                    tag,
+                    batch,
+                    key,
+                    wasm_bytes,
+                });
+                data.jit.stats.background_compiles += 1;
+                data.jit.stats.compile_time += t0.elapsed();
+                return Ok(());
+            }
+            // No worker: compile here.
+            Err(back) => wasm = back,
         }
     }
     let artifact = engines

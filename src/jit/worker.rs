@@ -57,24 +57,24 @@ impl CompileWorker {
     }
 
     /// Queues `wasm`; the result arrives on `reply` and raises `ready`.
-    /// False when the worker is gone (the caller compiles itself).
+    /// When the worker is gone, gives `wasm` back (the caller compiles it).
     pub fn submit(
         &self,
         wasm: Vec<u8>,
         tag: u64,
         reply: Sender<Finished>,
         ready: ReadyFlag,
-    ) -> bool {
-        let Ok(jobs) = self.jobs.lock() else {
-            return false;
-        };
-        jobs.send(Job {
+    ) -> Result<(), Vec<u8>> {
+        let job = Job {
             wasm,
             tag,
             reply,
             ready,
-        })
-        .is_ok()
+        };
+        match self.jobs.lock() {
+            Ok(jobs) => jobs.send(job).map_err(|e| e.0.wasm),
+            Err(_) => Err(job.wasm),
+        }
     }
 }
 

@@ -312,6 +312,20 @@ impl Vm {
         }
     }
 
+    /// The native-registry index of a native function value (`None` for
+    /// anything else). Indices below `native::FIRST_ORDINARY_NATIVE` are
+    /// `pcall`/`xpcall`, which set up protected frames.
+    pub(crate) fn native_id(&self, f: Value) -> Option<u32> {
+        match f.tag() {
+            TAG_NFUNC => Some(f.payload() as u32),
+            TAG_NCLOSURE => Some(super::closure::native_closure::native_id(
+                &self.heap,
+                slot_index(f.offset()),
+            )),
+            _ => None,
+        }
+    }
+
     /// Runs the native at stack index `func` and moves its results.
     /// `pcall`/`xpcall` instead leave a boundary frame and may start a Lua call.
     pub(crate) fn call_native(
@@ -320,10 +334,8 @@ impl Vm {
         f: Value,
         nresults: i32,
     ) -> Result<PreCall, Throw> {
-        let id = if f.tag() == TAG_NFUNC {
-            f.payload() as u32
-        } else {
-            super::closure::native_closure::native_id(&self.heap, slot_index(f.offset()))
+        let Some(id) = self.native_id(f) else {
+            return Err(self.call_error(func, f));
         };
         self.ensure_stack(self.top, thread::MIN_STACK)?;
         let nargs = self.top - func - 1;

@@ -556,12 +556,7 @@ impl Vm {
                         protect!(self.set_index(t, key, v, Origin::Reg(i.a())));
                     }
                     op::NEWTABLE => {
-                        let b = i.b();
-                        let hsize = if b > 0 { 1u32 << (b - 1).min(30) } else { 0 };
-                        let mut asize = i.c();
-                        if i.k() {
-                            asize += code[pc].ax() * (crate::bytecode::isa::MAX_ARG_C + 1);
-                        }
+                        let (asize, hsize) = i.new_table_sizes(code[pc]);
                         pc += 1;
                         let t = protect!(self.new_table(asize, hsize));
                         set_rs!(i.a(), t);

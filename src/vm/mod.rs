@@ -520,13 +520,13 @@ impl Vm {
         {
             return Ok(table::array_address(&self.heap, slot_index(t)));
         }
-        let k = self.protos[i].k.clone();
-        if k.is_empty() {
+        let p = self.protos[i].clone();
+        if p.k.is_empty() {
             return Ok(0);
         }
-        let t = self.new_table(k.len() as u32, 0)?;
+        let t = self.new_table(p.k.len() as u32, 0)?;
         let ti = slot_index(t.offset());
-        for (n, v) in k.iter().enumerate() {
+        for (n, v) in p.k.iter().enumerate() {
             // Inside the array part just sized for them: cannot fail.
             if table::set_int(&mut self.heap, ti, n as i64 + 1, *v).is_err() {
                 return Err(self.out_of_memory());

@@ -433,10 +433,7 @@ impl<'a> FunctionCompiler<'a> {
             .call(helper(helpers::CALL_RUN))
             .local_set(L_BASE)
             .else_();
-        self.extra += 1;
-        self.native_call_or_step(pc);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.native_call_or_step(pc));
     }
 
     /// A call the Lua-to-Lua path declined: an ordinary native callee runs
@@ -449,10 +446,7 @@ impl<'a> FunctionCompiler<'a> {
             .if_(BlockType::Empty);
         self.reload_base();
         self.ins().else_();
-        self.extra += 1;
-        self.step(pc);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.step(pc));
     }
 
     /// `RETURN0`/`RETURN1`: the short helper when the caller wants what is
@@ -479,6 +473,16 @@ impl<'a> FunctionCompiler<'a> {
             .call(helper(helpers::RETURN_VALUES))
             .drop()
             .return_();
+    }
+
+    /// Emits `body` one Wasm block deeper than the template (inside the
+    /// `if`, `else` or `block` just opened) and closes that block, keeping
+    /// the branch depths `jump` computes right.
+    fn nested(&mut self, body: impl FnOnce(&mut Self)) {
+        self.extra += 1;
+        body(self);
+        self.extra -= 1;
+        self.ins().end();
     }
 
     /// Emits a jump to the block starting at `target`.
@@ -521,10 +525,7 @@ impl<'a> FunctionCompiler<'a> {
                 .i32_const(t as i32)
                 .i32_eq()
                 .if_(BlockType::Empty);
-            self.extra += 1;
-            self.jump(t);
-            self.extra -= 1;
-            self.ins().end();
+            self.nested(|c| c.jump(t));
         }
         if s.falls_through {
             // Anything else is a bug in the successor table: trap loudly.
@@ -683,10 +684,7 @@ impl<'a> FunctionCompiler<'a> {
                     .i32_const(i.k() as i32)
                     .i32_eq()
                     .if_(BlockType::Empty);
-                self.extra += 1;
-                self.jump(pc as u32 + 2);
-                self.extra -= 1;
-                self.ins().end();
+                self.nested(|c| c.jump(pc as u32 + 2));
                 self.copy_reg(a, b);
                 self.jump(jump_target(self.code, pc + 1));
             }
@@ -711,14 +709,9 @@ impl<'a> FunctionCompiler<'a> {
             }
             OpCode::NEWTABLE => {
                 // Sizes are static; the host allocates (and may collect).
-                let b = i.b();
-                let hash = if b > 0 { 1u32 << (b - 1).min(30) } else { 0 };
-                let mut array = i.c();
-                if i.k() {
-                    let extra = self.code.get(pc + 1).map_or(0, |x| x.ax());
-                    array = array
-                        .saturating_add(extra.saturating_mul(crate::bytecode::isa::MAX_ARG_C + 1));
-                }
+                // (Verified code always has the `EXTRAARG` after it.)
+                let next = self.code.get(pc + 1).copied().unwrap_or(Instr(0));
+                let (array, hash) = i.new_table_sizes(next);
                 self.ins()
                     .i32_const(pc as i32)
                     .i32_const(a as i32)
@@ -744,20 +737,16 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_const(TAG_INT as i64)
                     .i64_store(mem(hi(a)))
                     .else_();
-                self.extra += 1;
-                self.step(pc);
-                self.extra -= 1;
-                self.ins().end();
+                self.nested(|c| c.step(pc));
             }
             OpCode::TFORLOOP => {
                 // if R[A+4] ~= nil { R[A+2] := R[A+4]; jump back }
                 self.tag_is(a + 4, TAG_NIL);
                 self.ins().i32_eqz().if_(BlockType::Empty);
-                self.extra += 1;
-                self.copy_reg(a + 2, a + 4);
-                self.jump(pc as u32 + 1 - i.bx());
-                self.extra -= 1;
-                self.ins().end();
+                self.nested(|c| {
+                    c.copy_reg(a + 2, a + 4);
+                    c.jump(pc as u32 + 1 - i.bx());
+                });
             }
             OpCode::GETI => self.array_access(pc, a, i.b(), ArrayKey::Const(i.c()), Access::Get),
             OpCode::GETTABLE => self.array_access(pc, a, i.b(), ArrayKey::Reg(i.c()), Access::Get),
@@ -824,6 +813,10 @@ impl<'a> FunctionCompiler<'a> {
                     .local_get(L_BASE)
                     .i64_load(mem(hi(a)))
                     .i64_store(mem(8));
+            }
+            // Operand of the instruction before it, which jumps over it.
+            OpCode::EXTRAARG => {
+                self.ins().unreachable();
             }
             _ => self.step(pc),
         }
@@ -951,10 +944,7 @@ impl<'a> FunctionCompiler<'a> {
         self.ins().local_get(L_NEXT);
         self.copy_value();
         self.ins().br(1).end();
-        self.extra += 1;
-        self.step(pc);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.step(pc));
     }
 
     /// `place[K[key]] := value` for a short-string key (`SETFIELD`,
@@ -982,10 +972,7 @@ impl<'a> FunctionCompiler<'a> {
             .br_if(0)
             .br(1)
             .end();
-        self.extra += 1;
-        self.step(pc);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.step(pc));
     }
 
     /// Array-part access `R[value] := R[table][key]` (get) or
@@ -1063,10 +1050,7 @@ impl<'a> FunctionCompiler<'a> {
             };
         }
         self.ins().br(1).end();
-        self.extra += 1;
-        self.step(pc);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.step(pc));
     }
 
     /// `addr` = byte address of the value of upvalue `n` of the running
@@ -1086,10 +1070,7 @@ impl<'a> FunctionCompiler<'a> {
     /// (to `pc + 2`), zero takes it.
     fn branch_on_stack(&mut self, pc: usize) {
         self.ins().if_(BlockType::Empty);
-        self.extra += 1;
-        self.jump(pc as u32 + 2);
-        self.extra -= 1;
-        self.ins().end();
+        self.nested(|c| c.jump(pc as u32 + 2));
         self.jump(jump_target(self.code, pc + 1));
     }
 
