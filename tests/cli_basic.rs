@@ -43,6 +43,35 @@ fn compile_then_run_and_disassemble_sbc() {
 }
 
 #[test]
+fn disasm_wasm_prints_the_baseline_module_of_every_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("prog.lua");
+    std::fs::write(
+        &src,
+        "local function sq(x) return x * x end\nlocal t = {}\nfor i = 1, 3 do t[i] = sq(i) end\n",
+    )
+    .unwrap();
+    let (text, _) = run_ok(slotjit().arg("disasm").arg("--wasm").arg(&src));
+    // One module per function, each headed by its `chunk:line:function`
+    // name, which is also the compiled function's name in the name section.
+    let headers: Vec<&str> = text.lines().filter(|l| l.starts_with(";; ")).collect();
+    assert_eq!(headers.len(), 2, "{headers:?}");
+    assert!(headers[0].ends_with("prog.lua:0:main"), "{headers:?}");
+    assert!(headers[1].ends_with("prog.lua:1:function"), "{headers:?}");
+    assert!(
+        text.contains("prog.lua:1:function (;"),
+        "name section missing"
+    );
+    assert!(
+        text.contains("(import \"rt\" \"step\""),
+        "runtime imports missing"
+    );
+    // The loop's integer `for` setup and the multiply are inline.
+    assert!(text.contains("i64.div_u"), "FORPREP not inline");
+    assert!(text.contains("i64.mul"), "MUL not inline");
+}
+
+#[test]
 fn corrupted_sbc_is_refused_with_a_code() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("p.lua");

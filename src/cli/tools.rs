@@ -22,6 +22,10 @@ pub struct CompileArgs {
 pub struct DisasmArgs {
     /// A `.lua` source file or a `.sbc` compiled chunk.
     file: PathBuf,
+    /// Print the tier-1 (baseline) Wasm of every function, in the text
+    /// format, instead of the bytecode: what Cranelift turns into native code.
+    #[arg(long)]
+    wasm: bool,
 }
 
 /// `slotjit compile FILE.lua -o FILE.sbc`.
@@ -45,6 +49,7 @@ pub fn compile(a: CompileArgs) -> i32 {
 /// `slotjit disasm FILE`.
 pub fn disasm(a: DisasmArgs) -> i32 {
     match load_program_file(&a.file) {
+        Ok(p) if a.wasm => print_baseline_wasm(&p),
         Ok(p) => {
             print!("{}", slotjit::bytecode::disasm::disassemble(&p));
             0
@@ -54,4 +59,28 @@ pub fn disasm(a: DisasmArgs) -> i32 {
             1
         }
     }
+}
+
+/// Prints the baseline module of every proto of the tree, one module per
+/// function (a real batch holds several, with the same code each).
+fn print_baseline_wasm(root: &slotjit::bytecode::Proto) -> i32 {
+    let mut stack = vec![root];
+    while let Some(proto) = stack.pop() {
+        let name = slotjit::jit::function_name(proto);
+        let wasm = slotjit::codegen::baseline::compile_batch(&[
+            slotjit::codegen::baseline::BatchFunction {
+                proto,
+                name: name.clone(),
+            },
+        ]);
+        match wasmprinter::print_bytes(&wasm) {
+            Ok(text) => println!(";; {name}\n{text}"),
+            Err(e) => {
+                report(&format!("generated Wasm for {name} does not print: {e}"));
+                return 1;
+            }
+        }
+        stack.extend(proto.protos.iter().rev());
+    }
+    0
 }

@@ -102,6 +102,11 @@ pub fn base_config(opt: OptLevel) -> Config {
     // functions (compact Wasm, quick to translate); inlining puts them back
     // into the call sites where Cranelift finds it worthwhile.
     c.compiler_inlining(wasmtime::Inlining::Yes);
+    // `SLOTJIT_PERF_MAP=1` writes /tmp/perf-PID.map so `perf report` names
+    // compiled Lua functions (docs/performance.md, "Profiling native code").
+    if std::env::var_os("SLOTJIT_PERF_MAP").is_some_and(|v| v == "1") {
+        c.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     c
 }
 

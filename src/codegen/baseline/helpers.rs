@@ -10,11 +10,11 @@ use wasm_encoder::{BlockType, Function, InstructionSink, ValType};
 
 use super::{frames, lookup, word};
 
-/// One helper: its name (name section) and parameter count. Parameters
-/// and the result are `i32`s.
+/// One helper: its name (name section) and parameter types. The result
+/// and the extra locals are `i32`s.
 pub(super) struct Helper {
     pub name: &'static str,
-    pub params: usize,
+    pub params: &'static [ValType],
     emit: fn(&mut InstructionSink<'_>),
     /// Extra `i32` locals after the parameters.
     locals: u32,
@@ -51,67 +51,76 @@ pub(super) const SET_STR: usize = 7;
 pub(super) const STRING_INDEX: usize = 8;
 /// Index of `return_values(base, src, n) -> 1` ([`frames::return_values`]).
 pub(super) const RETURN_VALUES: usize = 9;
+/// Index of `find_int(table, key: i64) -> node or 0`
+/// ([`lookup::find_int`]).
+pub(super) const FIND_INT: usize = 10;
 
 /// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 10] = [
+pub(super) const HELPERS: [Helper; 11] = [
     Helper {
         name: "call_prepare",
-        params: 4,
+        params: &[ValType::I32, ValType::I32, ValType::I32, ValType::I32],
         emit: frames::call_prepare,
         locals: 3,
     },
     Helper {
         name: "call_run",
-        params: 1,
+        params: &[ValType::I32],
         emit: frames::call_run,
         locals: 0,
     },
     Helper {
         name: "prologue",
-        params: 2,
+        params: &[ValType::I32, ValType::I32],
         emit: frames::prologue,
         locals: 3,
     },
     Helper {
         name: "return_small",
-        params: 3,
+        params: &[ValType::I32, ValType::I32, ValType::I32],
         emit: frames::return_small,
         locals: 1,
     },
     Helper {
         name: "find_str",
-        params: 2,
+        params: &[ValType::I32, ValType::I32],
         emit: lookup::find_str,
         locals: 4,
     },
     Helper {
         name: "index_str",
-        params: 2,
+        params: &[ValType::I32, ValType::I32],
         emit: lookup::index_str,
         locals: 3,
     },
     Helper {
         name: "tail_call",
-        params: 2,
+        params: &[ValType::I32, ValType::I32],
         emit: frames::tail_call,
         locals: 5,
     },
     Helper {
         name: "set_str",
-        params: 3,
+        params: &[ValType::I32, ValType::I32, ValType::I32],
         emit: lookup::set_str,
         locals: 2,
     },
     Helper {
         name: "string_index",
-        params: 1,
+        params: &[ValType::I32],
         emit: lookup::string_index,
         locals: 2,
     },
     Helper {
         name: "return_values",
-        params: 3,
+        params: &[ValType::I32, ValType::I32, ValType::I32],
         emit: frames::return_values,
+        locals: 4,
+    },
+    Helper {
+        name: "find_int",
+        params: &[ValType::I32, ValType::I64],
+        emit: lookup::find_int,
         locals: 4,
     },
 ];

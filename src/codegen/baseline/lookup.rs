@@ -1,5 +1,5 @@
-//! Inline table lookups by string key, as baseline helpers: the hash-chain
-//! walk of `vm::table::str_slot`, the `__index` chain of the interpreter's
+//! Inline table lookups by string and integer key, as baseline helpers: the
+//! hash-chain walks of `vm::table::str_slot` and `vm::table::get_int`, the `__index` chain of the interpreter's
 //! `GETFIELD` and the in-place stores of its `SETFIELD`, over the same table
 //! layout in guest memory.
 //!
@@ -16,8 +16,8 @@ use crate::codegen::rt_block;
 use crate::vm::Tm;
 use crate::vm::layout::{
     NODE_BYTES, NODE_KEY_BYTE, NODE_KEY_TAG_BYTE, NODE_NEXT_BYTE, STRING_HASH_BYTE,
-    TABLE_LSIZENODE_BYTE, TABLE_METATABLE_BYTE, TABLE_NODES_BYTE, TABLE_TM_FLAGS_BYTE, TAG_NIL,
-    TAG_STR, TAG_TABLE,
+    TABLE_LSIZENODE_BYTE, TABLE_METATABLE_BYTE, TABLE_NODES_BYTE, TABLE_TM_FLAGS_BYTE, TAG_INT,
+    TAG_NIL, TAG_STR, TAG_TABLE,
 };
 
 /// `__index` tables followed inline before the interpreter takes over
@@ -108,6 +108,64 @@ pub(super) fn find_str(s: &mut InstructionSink<'_>) {
         .return_()
         .end();
     // Next node of the chain (relative index), or not found.
+    s.local_get(NODE)
+        .i32_load(word(NODE_NEXT_BYTE))
+        .local_tee(STEP)
+        .i32_eqz();
+    return_if(s, 0);
+    s.local_get(N)
+        .local_get(STEP)
+        .i32_add()
+        .local_set(N)
+        .br(0)
+        .end()
+        .unreachable();
+}
+
+/// `find_int(table, key: i64) -> node or 0`: `vm::table::get_int`'s walk
+/// of the hash part (the array part is the caller's).
+pub(super) fn find_int(s: &mut InstructionSink<'_>) {
+    const TABLE: u32 = 0;
+    const KEY: u32 = 1;
+    const NODES: u32 = 2;
+    const N: u32 = 3;
+    const NODE: u32 = 4;
+    const STEP: u32 = 5;
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_NODES_BYTE))
+        .local_tee(NODES)
+        .i32_eqz();
+    return_if(s, 0);
+    // Lua's hashint: the key (unsigned) modulo (node count - 1) | 1.
+    s.local_get(KEY)
+        .i32_const(1)
+        .local_get(TABLE)
+        .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
+        .i32_shl()
+        .i32_const(1)
+        .i32_sub()
+        .i32_const(1)
+        .i32_or()
+        .i64_extend_i32_u()
+        .i64_rem_u()
+        .i32_wrap_i64()
+        .local_set(N)
+        .loop_(BlockType::Empty)
+        .local_get(N);
+    node_address(s, NODES);
+    s.local_tee(NODE)
+        .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
+        .i32_const(TAG_INT as i32)
+        .i32_eq()
+        .local_get(NODE)
+        .i64_load(mem(NODE_KEY_BYTE))
+        .local_get(KEY)
+        .i64_eq()
+        .i32_and()
+        .if_(BlockType::Empty)
+        .local_get(NODE)
+        .return_()
+        .end();
     s.local_get(NODE)
         .i32_load(word(NODE_NEXT_BYTE))
         .local_tee(STEP)

@@ -110,7 +110,7 @@ pub fn compile_batch(funcs: &[BatchFunction<'_>]) -> Vec<u8> {
     for h in &helpers::HELPERS {
         types
             .ty()
-            .function(vec![ValType::I32; h.params], [ValType::I32]);
+            .function(h.params.iter().copied(), [ValType::I32]);
     }
     module.section(&types);
 
@@ -721,6 +721,7 @@ impl<'a> FunctionCompiler<'a> {
                 self.reload_base();
                 self.jump(pc as u32 + 2);
             }
+            OpCode::FORPREP => self.for_prep(pc),
             OpCode::FORLOOP => self.for_loop(pc),
             OpCode::LEN => {
                 // Strings inline (their length is in the header); tables
@@ -748,13 +749,17 @@ impl<'a> FunctionCompiler<'a> {
                     c.jump(pc as u32 + 1 - i.bx());
                 });
             }
-            OpCode::GETI => self.array_access(pc, a, i.b(), ArrayKey::Const(i.c()), Access::Get),
-            OpCode::GETTABLE => self.array_access(pc, a, i.b(), ArrayKey::Reg(i.c()), Access::Get),
-            OpCode::SETI if !i.k() => {
-                self.array_access(pc, i.c(), a, ArrayKey::Const(i.b()), Access::Set)
+            OpCode::GETI => self.int_key_access(pc, a, i.b(), ArrayKey::Const(i.c()), Access::Get),
+            OpCode::GETTABLE => {
+                self.int_key_access(pc, a, i.b(), ArrayKey::Reg(i.c()), Access::Get)
             }
-            OpCode::SETTABLE if !i.k() => {
-                self.array_access(pc, i.c(), a, ArrayKey::Reg(i.b()), Access::Set)
+            OpCode::SETI => {
+                let value = rk(i.c(), i.k());
+                self.int_key_access(pc, a, a, ArrayKey::Const(i.b()), Access::Set(value))
+            }
+            OpCode::SETTABLE => {
+                let value = rk(i.c(), i.k());
+                self.int_key_access(pc, a, a, ArrayKey::Reg(i.b()), Access::Set(value))
             }
             OpCode::GETFIELD if self.is_short_string(i.c()) => {
                 self.field_get(pc, Place::Reg(i.b()), i.c(), false)
@@ -975,12 +980,16 @@ impl<'a> FunctionCompiler<'a> {
         self.nested(|c| c.step(pc));
     }
 
-    /// Array-part access `R[value] := R[table][key]` (get) or
-    /// `R[table][key] := R[value]` (set) when the integer key falls in the
-    /// table's array part and no metamethod can intervene: the slot holds a
-    /// value (which hides `__index` and `__newindex`), or, for a set, the
-    /// table has no metatable. Every other case takes `step`.
-    fn array_access(&mut self, pc: usize, value: u32, table: u32, key: ArrayKey, access: Access) {
+    /// Integer-key access `R[value] := R[table][key]` (get) or
+    /// `R[table][key] := R[value]` (set) in the array part or an existing
+    /// hash node, when no metamethod can intervene: the slot holds a value
+    /// (which hides `__index` and `__newindex`), or the table has no
+    /// metatable. New keys (the insert may rehash) and every other case take
+    /// `step`.
+    ///
+    /// `dst` is the destination register of a get (unused by a set, whose
+    /// value comes with [`Access::Set`]).
+    fn int_key_access(&mut self, pc: usize, dst: u32, table: u32, key: ArrayKey, access: Access) {
         // block $done { block $slow { ...fast path...; br $done } step }
         self.ins().block(BlockType::Empty).block(BlockType::Empty);
         self.tag_is(table, TAG_TABLE);
@@ -1005,13 +1014,14 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_sub();
             }
         }
-        // L_ADDR = element address, if index < asize (unsigned).
+        // L_ADDR = the value's address: in the array part if index < asize
+        // (unsigned), else in the hash part's node for the key.
         self.ins()
             .local_tee(L_INDEX)
             .local_get(L_NEXT)
             .i64_load32_u(word(TABLE_ASIZE_BYTE))
-            .i64_ge_u()
-            .br_if(0)
+            .i64_lt_u()
+            .if_(BlockType::Empty)
             .local_get(L_NEXT)
             .i32_load(word(TABLE_ARRAY_BYTE))
             .local_get(L_INDEX)
@@ -1019,35 +1029,54 @@ impl<'a> FunctionCompiler<'a> {
             .i32_const(SLOT_BYTES.trailing_zeros() as i32)
             .i32_shl()
             .i32_add()
+            .local_set(L_ADDR)
+            .else_()
+            .local_get(L_NEXT)
+            .local_get(L_INDEX)
+            .i64_const(1)
+            .i64_add()
+            .call(helper(helpers::FIND_INT))
             .local_tee(L_ADDR)
+            .i32_eqz()
+            .if_(BlockType::Empty);
+        match access {
+            // An absent key reads as nil (the metatable check below).
+            Access::Get => self
+                .ins()
+                .i32_const(rt_block::NIL_VALUE as i32)
+                .local_set(L_ADDR),
+            // A new key: the interpreter inserts it (may rehash).
+            Access::Set(_) => self.ins().br(2),
+        };
+        self.ins().end().end();
+        // A nil value reads or takes the value, unless `__index` or
+        // `__newindex` might apply.
+        self.ins()
+            .local_get(L_ADDR)
             .i64_load(mem(8))
             .i64_const(TAG_NIL as i64)
-            .i64_eq();
-        if let Access::Set = access {
-            // An empty slot takes the value unless `__newindex` might apply.
-            self.ins()
-                .local_get(L_NEXT)
-                .i32_load(word(TABLE_METATABLE_BYTE))
-                .i32_const(0)
-                .i32_ne()
-                .i32_and();
-        }
-        self.ins().br_if(0);
-        for half in [0, 8] {
-            match access {
-                Access::Get => self
-                    .ins()
-                    .local_get(L_BASE)
-                    .local_get(L_ADDR)
-                    .i64_load(mem(half))
-                    .i64_store(mem(lo(value) + half)),
-                Access::Set => self
-                    .ins()
-                    .local_get(L_ADDR)
-                    .local_get(L_BASE)
-                    .i64_load(mem(lo(value) + half))
-                    .i64_store(mem(half)),
-            };
+            .i64_eq()
+            .local_get(L_NEXT)
+            .i32_load(word(TABLE_METATABLE_BYTE))
+            .i32_const(0)
+            .i32_ne()
+            .i32_and()
+            .br_if(0);
+        match access {
+            Access::Get => {
+                for half in [0, 8] {
+                    self.ins()
+                        .local_get(L_BASE)
+                        .local_get(L_ADDR)
+                        .i64_load(mem(half))
+                        .i64_store(mem(lo(dst) + half));
+                }
+            }
+            Access::Set(value) => {
+                self.ins().local_get(L_ADDR);
+                self.value_address(value);
+                self.copy_value();
+            }
         }
         self.ins().br(1).end();
         self.nested(|c| c.step(pc));
@@ -1456,6 +1485,53 @@ impl<'a> FunctionCompiler<'a> {
     /// `FORLOOP` with an integer step inline (the count of remaining
     /// iterations is in `R[A+1]`, as the interpreter's `FORPREP` set it up);
     /// float loops go through `step`.
+    /// `FORPREP` with integer start, limit and a positive integer step inline
+    /// (the loops people write); everything else (float loops, negative
+    /// steps, the errors) takes `step`.
+    fn for_prep(&mut self, pc: usize) {
+        let i = self.code[pc];
+        let a = i.a();
+        let skip = pc as u32 + i.bx() + 2;
+        for r in [a, a + 1, a + 2] {
+            self.tag_is(r, TAG_INT);
+        }
+        self.ins()
+            .i32_and()
+            .i32_and()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a + 2)))
+            .i64_const(0)
+            .i64_gt_s()
+            .i32_and()
+            .if_(BlockType::Empty);
+        self.extra += 1;
+        self.copy_reg(a + 3, a);
+        // if start > limit { skip the loop }
+        self.ins()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a)))
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a + 1)))
+            .i64_gt_s()
+            .if_(BlockType::Empty);
+        self.nested(|c| c.jump(skip));
+        // The limit slot becomes the iteration count, as in the interpreter.
+        self.ins()
+            .local_get(L_BASE)
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a + 1)))
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a)))
+            .i64_sub()
+            .local_get(L_BASE)
+            .i64_load(mem(lo(a + 2)))
+            .i64_div_u()
+            .i64_store(mem(lo(a + 1)));
+        self.ins().else_();
+        self.extra -= 1;
+        self.nested(|c| c.step(pc));
+    }
+
     fn for_loop(&mut self, pc: usize) {
         let i = self.code[pc];
         let a = i.a();
@@ -1527,7 +1603,7 @@ fn rk(c: u32, k: bool) -> ValueRef {
     }
 }
 
-/// The integer key of an array-part access.
+/// The integer key of an integer-key access.
 #[derive(Clone, Copy)]
 enum ArrayKey {
     /// An immediate (`GETI`, `SETI`).
@@ -1536,11 +1612,12 @@ enum ArrayKey {
     Reg(u32),
 }
 
-/// Direction of an array-part access.
+/// Direction of an integer-key access.
 #[derive(Clone, Copy)]
 enum Access {
     Get,
-    Set,
+    /// Stores this value.
+    Set(ValueRef),
 }
 
 /// The second operand of an arithmetic or comparison template.
