@@ -1079,7 +1079,51 @@ impl<'a> FunctionCompiler<'a> {
             }
         }
         self.ins().br(1).end();
+        if let ArrayKey::Reg(r) = key {
+            self.string_key_access(dst, table, r, access);
+        }
         self.nested(|c| c.step(pc));
+    }
+
+    /// The slow path of `GETTABLE`/`SETTABLE` tries a short-string key
+    /// (interned, so the `GETFIELD`/`SETFIELD` helpers apply) before
+    /// `step`; branches out of the enclosing `$done` block when it did the
+    /// access.
+    fn string_key_access(&mut self, dst: u32, table: u32, key: u32, access: Access) {
+        self.ins().block(BlockType::Empty);
+        self.tag_is(key, TAG_STR);
+        self.tag_is(table, TAG_TABLE);
+        self.ins()
+            .i32_and()
+            .i32_eqz()
+            .br_if(0)
+            .local_get(L_BASE)
+            .i32_load(word(lo(key)))
+            .i32_load(word(STRING_LEN_BYTE))
+            .i32_const(MAX_SHORT_STRING as i32)
+            .i32_gt_u()
+            .br_if(0)
+            .local_get(L_BASE)
+            .i32_load(word(lo(table)))
+            .local_get(L_BASE)
+            .i32_load(word(lo(key)));
+        match access {
+            Access::Get => {
+                self.ins()
+                    .call(helper(helpers::INDEX_STR))
+                    .local_tee(L_NEXT)
+                    .i32_eqz()
+                    .br_if(0);
+                self.reg_address(dst);
+                self.ins().local_get(L_NEXT);
+                self.copy_value();
+            }
+            Access::Set(value) => {
+                self.value_address(value);
+                self.ins().call(helper(helpers::SET_STR)).i32_eqz().br_if(0);
+            }
+        }
+        self.ins().br(1).end();
     }
 
     /// `addr` = byte address of the value of upvalue `n` of the running
