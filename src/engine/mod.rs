@@ -102,12 +102,24 @@ pub fn base_config(opt: OptLevel) -> Config {
     // functions (compact Wasm, quick to translate); inlining puts them back
     // into the call sites where Cranelift finds it worthwhile.
     c.compiler_inlining(wasmtime::Inlining::Yes);
-    // `SLOTJIT_PERF_MAP=1` writes /tmp/perf-PID.map so `perf report` names
-    // compiled Lua functions (docs/performance.md, "Profiling native code").
-    if std::env::var_os("SLOTJIT_PERF_MAP").is_some_and(|v| v == "1") {
-        c.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    if let Some(strategy) = profiling_strategy() {
+        c.profiler(strategy);
     }
     c
+}
+
+/// What `SLOTJIT_PERF_MAP` asks for (docs/performance.md, "Profiling
+/// native code"): `1` writes /tmp/perf-PID.map so `perf report` names
+/// compiled Lua functions; `jitdump` also records their code so `perf
+/// annotate` can show it (with the `jitdump` cargo feature; without it,
+/// the names only).
+fn profiling_strategy() -> Option<wasmtime::ProfilingStrategy> {
+    match std::env::var("SLOTJIT_PERF_MAP").ok()?.as_str() {
+        "1" | "perfmap" => Some(wasmtime::ProfilingStrategy::PerfMap),
+        "jitdump" if cfg!(feature = "jitdump") => Some(wasmtime::ProfilingStrategy::JitDump),
+        "jitdump" => Some(wasmtime::ProfilingStrategy::PerfMap),
+        _ => None,
+    }
 }
 
 /// Hashes a Wasmtime `Hash` value into bytes (stable within one build of
