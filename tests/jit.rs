@@ -359,3 +359,56 @@ fn auto_tier_compiles_in_the_background_and_installs_later() {
     run_chunk(&mut iso, "r = 0 for _ = 1, 20 do r = r + work(100) end").expect("run");
     assert_eq!(int_global(&mut iso, "r"), Some(20 * 297));
 }
+
+/// Puts the baseline artifact of `src`'s main function (as `--tier=auto`
+/// batches it when only its loops are hot) into `cache`, so that tier-up
+/// happens at the first hot back-edge, not whenever the worker is done.
+fn precompile_main(engines: &Arc<Engines>, cache: &Cache, src: &str) {
+    let proto = slotjit::lua::compile(src.as_bytes(), "=test").expect("compile");
+    let wasm = compile_batch(&[BatchFunction {
+        proto: &proto,
+        name: function_name(&proto),
+    }]);
+    let artifact = engines.baseline.precompile_module(&wasm).expect("compile");
+    cache
+        .put(&baseline_cache_key(engines, &wasm), &artifact, &[])
+        .expect("put");
+}
+
+/// On-stack replacement: a chunk that runs once, with a loop that gets hot,
+/// goes on in compiled code from a loop head with its registers as the
+/// interpreter left them; later loops run compiled too, and an error
+/// raised in compiled code after the switch reports the right line.
+#[test]
+fn hot_loop_of_a_running_frame_continues_in_compiled_code() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let engines = engines();
+    let cache = Arc::new(Cache::open(tmp.path(), 1 << 30).expect("cache"));
+    let src = "local s, f = 0, 0.5\n\
+               for i = 1, 5000 do s = s + i % 7; f = f * 1.0001 end\n\
+               local t, k = {}, 0\n\
+               while k < 3000 do k = k + 1; t[k] = k * 2 end\n\
+               x, y, z = s, #t + t[3000], f > 0.5";
+    precompile_main(&engines, &cache, src);
+    let mut iso = isolate(&engines, TierMode::Auto, 64 << 20);
+    iso.set_cache(Some(cache.clone()));
+    run_chunk(&mut iso, src).expect("run");
+    assert_eq!(int_global(&mut iso, "x"), Some(14_997));
+    assert_eq!(int_global(&mut iso, "y"), Some(3000 + 6000));
+    assert_eq!(iso.vm_mut().get_global("z").ok(), Some(Value::TRUE));
+    let s = iso.stats();
+    assert_eq!(s.cache_hits, 1, "{s}");
+    assert_eq!(s.loop_entries, 1, "{s}");
+
+    let failing = "local n = 0\n\
+                   for i = 1, 5000 do\n\
+                   n = n + 1\n\
+                   if i == 4000 then error('stop at ' .. n) end\n\
+                   end";
+    precompile_main(&engines, &cache, failing);
+    let mut iso = isolate(&engines, TierMode::Auto, 64 << 20);
+    iso.set_cache(Some(cache));
+    let err = run_chunk(&mut iso, failing).expect_err("raises");
+    assert!(err.to_string().contains("test:4: stop at 4000"), "{err}");
+    assert_eq!(iso.stats().loop_entries, 1);
+}

@@ -312,6 +312,18 @@ fn lua_corpus_tier_auto_eager() {
     run_corpus(&["--tier=auto", "--jit-threshold=2", "--no-cache"]);
 }
 
+/// Tier-up at fixed points: hot functions compiled the moment they get hot,
+/// hot loops of running frames continued in compiled code (OSR).
+#[test]
+fn lua_corpus_tier_auto_synchronous() {
+    run_corpus(&[
+        "--tier=auto",
+        "--jit-threshold=2",
+        "--jit-sync",
+        "--no-cache",
+    ]);
+}
+
 fn run_corpus(tier_args: &[&str]) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_slotjit"));
     let dir = corpus_dir();

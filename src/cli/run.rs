@@ -46,6 +46,11 @@ pub struct RunArgs {
     /// count one call per 100 back-edges).
     #[arg(long, value_name = "N", default_value_t = 10)]
     jit_threshold: u64,
+    /// In `--tier=auto`, compile hot functions on the running thread when
+    /// they get hot instead of on the background worker: tier-up happens at
+    /// the same point in every run (for reproducing problems; slower).
+    #[arg(long)]
+    jit_sync: bool,
     /// Wall-clock limit for the script; past it the run stops with
     /// SJ-JIT-EXEC-TIMEOUT, which `pcall` cannot catch. E.g. `500ms`, `10s`.
     #[arg(long, value_name = "TIME", value_parser = parse_duration)]
@@ -153,6 +158,7 @@ fn make_runner(a: &RunArgs, memory_limit: u64) -> Result<Runner, String> {
         },
         call_threshold: a.jit_threshold,
         backedge_threshold: a.jit_threshold.saturating_mul(100),
+        synchronous: a.jit_sync,
     };
     match Isolate::new(&engines, &IsolateOptions { memory_limit, jit }) {
         Ok(mut iso) => {

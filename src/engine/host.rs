@@ -163,6 +163,7 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         let saved_exit = vm.jit.exit_entry;
         vm.jit.exit_entry = if native_ok { entry } else { u32::MAX };
         vm.jit.pending = false;
+        vm.jit.at_loop_head = false;
         let r = if step {
             vm.execute_mode::<true>(entry)
         } else {
@@ -174,10 +175,13 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
             return Ok(());
         }
         // The run stopped at a frame start: to compile hot protos (next
-        // iteration), or because the newest frame has compiled code.
+        // iteration), or because the newest frame has compiled code; or at
+        // a loop head (on-stack replacement: compiled code
+        // continues the frame there).
         let fi = vm.nframes - 1;
         let fr = vm.frame(fi);
-        if !(fr.saved_pc == 0
+        let at_loop_head = std::mem::take(&mut vm.jit.at_loop_head);
+        if !((fr.saved_pc == 0 || at_loop_head)
             && fr.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
             && !(step && fi == entry)
             && vm.jit.is_compiled(fr.id))
@@ -196,6 +200,7 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         let saved_depth = rt_word(vm, rt_block::DEPTH);
         data.jit.nesting += 1;
         data.jit.stats.native_calls += 1;
+        data.jit.stats.loop_entries += u64::from(fr.saved_pc != 0);
         return_to_wasm(&mut cx);
         cx.data_mut().jit.switch_tier(true);
         let res = entry_fn.call(&mut cx, ());

@@ -58,6 +58,11 @@ pub struct JitOptions {
     pub call_threshold: u64,
     /// Loop back-edges after which a function is compiled (auto mode).
     pub backedge_threshold: u64,
+    /// Auto mode compiles on the running thread, at the moment a function
+    /// gets hot, instead of on the compile worker: slower to run, but tier-up
+    /// (and on-stack replacement) happens at the same point every run, which
+    /// is what reproducing a tier-up problem needs.
+    pub synchronous: bool,
 }
 
 impl Default for JitOptions {
@@ -66,6 +71,7 @@ impl Default for JitOptions {
             tier: TierMode::Auto,
             call_threshold: 10,
             backedge_threshold: 1000,
+            synchronous: false,
         }
     }
 }
@@ -89,6 +95,9 @@ pub struct JitStats {
     pub failures: u64,
     /// Interpreter-to-compiled-code entries.
     pub native_calls: u64,
+    /// Of those, entries into a running frame at a loop head (on-stack
+    /// replacement: a loop that got hot goes on in compiled code).
+    pub loop_entries: u64,
     /// Batches handed to the compile worker (`--tier=auto`); their
     /// Cranelift time is in `compile_time`, spent off the running thread.
     pub background_compiles: u64,
@@ -182,8 +191,8 @@ impl std::fmt::Display for JitStats {
         writeln!(f, "  compile failures: {}", self.failures)?;
         writeln!(
             f,
-            "  tier transitions: interpreter -> native {}, native -> interpreted function {}, native -> library function {}",
-            self.native_calls, self.trampoline_entries, self.native_fn_calls
+            "  tier transitions: interpreter -> native {} ({} at loop heads), native -> interpreted function {}, native -> library function {}",
+            self.native_calls, self.loop_entries, self.trampoline_entries, self.native_fn_calls
         )?;
         if let Some(t) = self.tier_time {
             let total = (t.native + t.other).as_secs_f64();
@@ -492,7 +501,7 @@ fn compile_batch_now_or_later(
         return install(cx, &batch, &module);
     }
     let data = cx.data_mut();
-    if data.jit.opts.tier == TierMode::Auto {
+    if data.jit.opts.tier == TierMode::Auto && !data.jit.opts.synchronous {
         let tag = data.jit.next_tag;
         data.jit.next_tag += 1;
         let wasm_bytes = wasm.len();

@@ -320,11 +320,29 @@ impl Vm {
                     }};
                 }
                 // A taken loop back-edge: profile, and stop at a deadline.
+                // A loop back-edge: counts hotness, checks the deadline,
+                // and returns to a waiting driver when there is compiling
+                // or installing to do or the proto has compiled code, which
+                // then continues this frame at the loop head (OSR). A loop
+                // head at pc 0 cannot be told from a fresh call: it stays.
                 macro_rules! backedge {
                     () => {{
                         if self.profile.on_backedge(fr.id) {
                             self.set_saved_pc(fi, pc as u32);
                             return Err(self.deadline_error());
+                        }
+                        if self.jit.exit_entry == entry
+                            && pc != 0
+                            && !(STEP && fi == entry)
+                            && self.thread == self.main_thread
+                            && (!self.profile.hot.is_empty()
+                                || self.jit.installs_waiting()
+                                || self.jit.is_compiled(fr.id))
+                        {
+                            self.set_saved_pc(fi, pc as u32);
+                            self.jit.pending = true;
+                            self.jit.at_loop_head = true;
+                            return Ok(());
                         }
                     }};
                 }

@@ -152,6 +152,10 @@ pub struct JitHooks {
     pub(crate) exit_entry: u32,
     /// Set when a run stopped because the newest frame has compiled code.
     pub(crate) pending: bool,
+    /// Set with `pending` when the run stopped at a loop back-edge: the
+    /// newest frame's saved pc is a loop head, where compiled code can take
+    /// over the running frame (on-stack replacement).
+    pub(crate) at_loop_head: bool,
     /// In a single-step run: the one instruction has been executed.
     pub(crate) step_done: bool,
     /// Per proto id: compiled code is installed in its code-table slot.
@@ -172,6 +176,7 @@ impl Default for JitHooks {
         JitHooks {
             exit_entry: u32::MAX,
             pending: false,
+            at_loop_head: false,
             step_done: false,
             compiled: Vec::new(),
             constant_tables: Vec::new(),

@@ -28,6 +28,13 @@ fn newest_frame(s: &mut InstructionSink<'_>) {
     frame_address(s);
 }
 
+/// Pushes the newest frame's saved pc (0 in a fresh frame; a loop head
+/// when the interpreter hands a running frame over).
+pub(super) fn saved_pc(s: &mut InstructionSink<'_>) {
+    newest_frame(s);
+    s.i32_load(word(FRAME_SAVED_PC_BYTE));
+}
+
 /// Turns the frame index on the stack into its record's byte address.
 fn frame_address(s: &mut InstructionSink<'_>) {
     s.i32_const(FRAME_BYTES as i32).i32_mul();

@@ -345,7 +345,7 @@ impl<'a> FunctionCompiler<'a> {
 
     fn compile(mut self) -> Function {
         let m = self.leaders.len() as u32;
-        self.prologue();
+        self.entry();
         self.ins().loop_(BlockType::Empty);
         for _ in 0..m {
             self.ins().block(BlockType::Empty);
@@ -382,6 +382,59 @@ impl<'a> FunctionCompiler<'a> {
             .local_get(L_BASE)
             .i32_const((r * SLOT_BYTES) as i32)
             .i32_add();
+    }
+
+    /// How the function starts: a fresh frame (saved pc 0) runs the
+    /// prologue; a frame the interpreter stopped at a loop head (on-stack
+    /// replacement, see `backedge!` in the interpreter) continues there,
+    /// its registers already in memory. Any other saved pc is a bug: the
+    /// dispatch's default leaves the loop and traps.
+    fn entry(&mut self) {
+        let heads = self.loop_heads();
+        if heads.is_empty() {
+            self.prologue();
+            return;
+        }
+        frames::saved_pc(&mut self.ins());
+        self.ins()
+            .local_tee(L_NEXT)
+            .if_(BlockType::Empty)
+            .i32_const(-1)
+            .local_set(L_TARGET);
+        self.reload_base();
+        for (pc, block) in heads {
+            self.ins()
+                .local_get(L_NEXT)
+                .i32_const(pc as i32)
+                .i32_eq()
+                .if_(BlockType::Empty)
+                .i32_const(block as i32)
+                .local_set(L_TARGET)
+                .end();
+        }
+        self.ins().else_();
+        self.prologue();
+        self.ins().end();
+    }
+
+    /// `(pc, block index)` of every loop head: a target of a backward jump
+    /// (`FORLOOP`, `TFORLOOP`, `JMP` back), except pc 0, which the
+    /// interpreter never hands over.
+    fn loop_heads(&self) -> Vec<(u32, usize)> {
+        let mut heads: Vec<u32> = (0..self.code.len())
+            .flat_map(|pc| {
+                successors(self.code, pc)
+                    .jumps
+                    .into_iter()
+                    .filter(move |&t| t != 0 && t as usize <= pc)
+            })
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        heads
+            .into_iter()
+            .filter_map(|t| Some((t, self.leaders.binary_search(&t).ok()?)))
+            .collect()
     }
 
     /// The function prologue: `precall`'s frame set-up (room, missing
