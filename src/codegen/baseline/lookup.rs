@@ -77,107 +77,102 @@ fn store_value(s: &mut InstructionSink<'_>, dst: u32, src: u32) {
     }
 }
 
-/// `find_str(table, key) -> node or 0`.
-pub(super) fn find_str(s: &mut InstructionSink<'_>) {
-    const TABLE: u32 = 0;
-    const KEY: u32 = 1;
-    const NODES: u32 = 2;
-    const N: u32 = 3;
-    const NODE: u32 = 4;
-    const STEP: u32 = 5;
-    // No hash part: not found.
-    s.local_get(TABLE)
+// Locals of `find_str` and `find_int` (parameters first).
+const FIND_TABLE: u32 = 0;
+const FIND_KEY: u32 = 1;
+const FIND_NODES: u32 = 2;
+const FIND_N: u32 = 3;
+const FIND_NODE: u32 = 4;
+const FIND_STEP: u32 = 5;
+
+/// The body of `find_str`/`find_int`: returns 0 from a table without hash
+/// part, else walks the collision chain from the main position that
+/// `main_position` pushes, returning the first node for which `key_matches`
+/// (given local `FIND_NODE`) pushes true, or 0 at the chain's end.
+fn find_node(
+    s: &mut InstructionSink<'_>,
+    main_position: impl FnOnce(&mut InstructionSink<'_>),
+    key_matches: impl FnOnce(&mut InstructionSink<'_>),
+) {
+    s.local_get(FIND_TABLE)
         .i32_load(word(TABLE_NODES_BYTE))
-        .local_tee(NODES)
+        .local_tee(FIND_NODES)
         .i32_eqz();
     return_if(s, 0);
-    main_position(s, TABLE, KEY);
-    s.local_set(N).loop_(BlockType::Empty).local_get(N);
-    node_address(s, NODES);
-    s.local_tee(NODE)
-        .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
-        .i32_const(TAG_STR as i32)
-        .i32_eq()
-        .local_get(NODE)
-        .i32_load(word(NODE_KEY_BYTE))
-        .local_get(KEY)
-        .i32_eq()
-        .i32_and()
-        .if_(BlockType::Empty)
-        .local_get(NODE)
-        .return_()
-        .end();
+    main_position(s);
+    s.local_set(FIND_N)
+        .loop_(BlockType::Empty)
+        .local_get(FIND_N);
+    node_address(s, FIND_NODES);
+    s.local_set(FIND_NODE);
+    key_matches(s);
+    s.if_(BlockType::Empty).local_get(FIND_NODE).return_().end();
     // Next node of the chain (relative index), or not found.
-    s.local_get(NODE)
+    s.local_get(FIND_NODE)
         .i32_load(word(NODE_NEXT_BYTE))
-        .local_tee(STEP)
+        .local_tee(FIND_STEP)
         .i32_eqz();
     return_if(s, 0);
-    s.local_get(N)
-        .local_get(STEP)
+    s.local_get(FIND_N)
+        .local_get(FIND_STEP)
         .i32_add()
-        .local_set(N)
+        .local_set(FIND_N)
         .br(0)
         .end()
         .unreachable();
 }
 
+/// `find_str(table, key) -> node or 0`.
+pub(super) fn find_str(s: &mut InstructionSink<'_>) {
+    find_node(
+        s,
+        |s| main_position(s, FIND_TABLE, FIND_KEY),
+        |s| {
+            s.local_get(FIND_NODE)
+                .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
+                .i32_const(TAG_STR as i32)
+                .i32_eq()
+                .local_get(FIND_NODE)
+                .i32_load(word(NODE_KEY_BYTE))
+                .local_get(FIND_KEY)
+                .i32_eq()
+                .i32_and();
+        },
+    );
+}
+
 /// `find_int(table, key: i64) -> node or 0`: `vm::table::get_int`'s walk
 /// of the hash part (the array part is the caller's).
 pub(super) fn find_int(s: &mut InstructionSink<'_>) {
-    const TABLE: u32 = 0;
-    const KEY: u32 = 1;
-    const NODES: u32 = 2;
-    const N: u32 = 3;
-    const NODE: u32 = 4;
-    const STEP: u32 = 5;
-    s.local_get(TABLE)
-        .i32_load(word(TABLE_NODES_BYTE))
-        .local_tee(NODES)
-        .i32_eqz();
-    return_if(s, 0);
-    // Lua's hashint: the key (unsigned) modulo (node count - 1) | 1.
-    s.local_get(KEY)
-        .i32_const(1)
-        .local_get(TABLE)
-        .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
-        .i32_shl()
-        .i32_const(1)
-        .i32_sub()
-        .i32_const(1)
-        .i32_or()
-        .i64_extend_i32_u()
-        .i64_rem_u()
-        .i32_wrap_i64()
-        .local_set(N)
-        .loop_(BlockType::Empty)
-        .local_get(N);
-    node_address(s, NODES);
-    s.local_tee(NODE)
-        .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
-        .i32_const(TAG_INT as i32)
-        .i32_eq()
-        .local_get(NODE)
-        .i64_load(mem(NODE_KEY_BYTE))
-        .local_get(KEY)
-        .i64_eq()
-        .i32_and()
-        .if_(BlockType::Empty)
-        .local_get(NODE)
-        .return_()
-        .end();
-    s.local_get(NODE)
-        .i32_load(word(NODE_NEXT_BYTE))
-        .local_tee(STEP)
-        .i32_eqz();
-    return_if(s, 0);
-    s.local_get(N)
-        .local_get(STEP)
-        .i32_add()
-        .local_set(N)
-        .br(0)
-        .end()
-        .unreachable();
+    find_node(
+        s,
+        // Lua's hashint: the key (unsigned) modulo (node count - 1) | 1.
+        |s| {
+            s.local_get(FIND_KEY)
+                .i32_const(1)
+                .local_get(FIND_TABLE)
+                .i32_load8_u(byte(TABLE_LSIZENODE_BYTE))
+                .i32_shl()
+                .i32_const(1)
+                .i32_sub()
+                .i32_const(1)
+                .i32_or()
+                .i64_extend_i32_u()
+                .i64_rem_u()
+                .i32_wrap_i64();
+        },
+        |s| {
+            s.local_get(FIND_NODE)
+                .i32_load8_u(byte(NODE_KEY_TAG_BYTE))
+                .i32_const(TAG_INT as i32)
+                .i32_eq()
+                .local_get(FIND_NODE)
+                .i64_load(mem(NODE_KEY_BYTE))
+                .local_get(FIND_KEY)
+                .i64_eq()
+                .i32_and();
+        },
+    );
 }
 
 /// `index_str(table, key) -> value address or 0`.
