@@ -39,20 +39,27 @@ fn create(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     vm.ret(&[co])
 }
 
-fn args_from(vm: &Vm, a: Args, first: u32) -> Vec<Value> {
-    (first..=a.n).map(|i| vm.arg(a, i)).collect()
+/// Arguments `first..` in a vector from the VM's spares (give it back with
+/// `recycle_values`).
+fn args_from(vm: &mut Vm, a: Args, first: u32) -> Vec<Value> {
+    let mut v = vm.take_values();
+    v.extend((first..=a.n).map(|i| vm.arg(a, i)));
+    v
 }
 
 fn resume(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let co = check_co(vm, a, 1)?;
     let args = args_from(vm, a, 2);
-    match vm.resume(co, &args)? {
+    let outcome = vm.resume(co, &args);
+    vm.recycle_values(args);
+    match outcome? {
         ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => {
-            vm.push(Value::TRUE)?;
-            for x in &v {
-                vm.push(*x)?;
-            }
-            Ok(v.len() as u32 + 1)
+            let pushed = std::iter::once(Value::TRUE)
+                .chain(v.iter().copied())
+                .try_for_each(|x| vm.push(x));
+            let n = v.len() as u32 + 1;
+            vm.recycle_values(v);
+            pushed.map(|()| n)
         }
         ResumeOutcome::Failed(e) => vm.ret(&[Value::FALSE, e]),
     }
@@ -93,8 +100,14 @@ fn wrap(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 fn wrap_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let co = vm.native_upvalue(a, 0);
     let args = args_from(vm, a, 1);
-    match vm.resume(co, &args)? {
-        ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => vm.ret(&v),
+    let outcome = vm.resume(co, &args);
+    vm.recycle_values(args);
+    match outcome? {
+        ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => {
+            let r = vm.ret(&v);
+            vm.recycle_values(v);
+            r
+        }
         ResumeOutcome::Failed(e) => {
             if vm.coroutine_status(co) == "dead" {
                 // Close its pending to-be-closed variables first.

@@ -69,6 +69,22 @@ impl Vm {
         }
     }
 
+    /// An empty vector for values in transit, from the spares when there
+    /// is one; give it back with [`Vm::recycle_values`].
+    pub fn take_values(&mut self) -> Vec<Value> {
+        self.spare_value_vecs.pop().unwrap_or_default()
+    }
+
+    /// Returns a vector from [`Vm::take_values`] (or a resume outcome) to
+    /// the spares. Nested resumes need one pair each; a few are kept.
+    pub fn recycle_values(&mut self, mut v: Vec<Value>) {
+        const KEPT: usize = 8;
+        if self.spare_value_vecs.len() < KEPT {
+            v.clear();
+            self.spare_value_vecs.push(v);
+        }
+    }
+
     /// Whether the running code may yield.
     pub fn is_yieldable(&self) -> bool {
         self.nny == 0 && !self.is_main_thread()
@@ -121,14 +137,16 @@ impl Vm {
         self.nny = saved_nny;
         let result = match outcome {
             Ok(()) => {
-                let vals: Vec<Value> = (BODY..self.top).map(|i| self.stk(i)).collect();
+                let mut vals = self.take_values();
+                vals.extend((BODY..self.top).map(|i| self.stk(i)));
                 self.top = 0;
                 tf::set_status(&mut self.heap, t, Status::Dead);
                 ResumeOutcome::Returned(vals)
             }
             Err(Throw::Yield) => {
                 let n = self.yield_count;
-                let vals: Vec<Value> = (self.top - n..self.top).map(|i| self.stk(i)).collect();
+                let mut vals = self.take_values();
+                vals.extend((self.top - n..self.top).map(|i| self.stk(i)));
                 self.top -= n;
                 tf::set_status(&mut self.heap, t, Status::Suspended);
                 ResumeOutcome::Yielded(vals)

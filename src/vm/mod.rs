@@ -251,6 +251,9 @@ pub struct Vm {
     pub(crate) aux: Vec<Option<ThreadAux>>,
     /// Values rooted by natives and the embedder.
     pub(crate) roots: Vec<Value>,
+    /// Emptied vectors for values in transit (resume arguments and
+    /// results), so that a steady stream of resumes allocates nothing.
+    spare_value_vecs: Vec<Vec<Value>>,
     /// Collector state.
     pub(crate) gc: gc::GcState,
     /// Where `print`/`io.write` output goes.
@@ -328,6 +331,7 @@ impl Vm {
             nny: 1,
             aux: Vec::new(),
             roots: Vec::new(),
+            spare_value_vecs: Vec::new(),
             gc: gc::GcState::default(),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             profile: crate::profile::Profile::default(),
