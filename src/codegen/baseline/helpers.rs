@@ -54,9 +54,11 @@ pub(super) const RETURN_VALUES: usize = 9;
 /// Index of `find_int(table, key: i64) -> node or 0`
 /// ([`lookup::find_int`]).
 pub(super) const FIND_INT: usize = 10;
+/// Index of `table_len(table) -> length or -1` ([`lookup::table_len`]).
+pub(super) const TABLE_LEN: usize = 11;
 
 /// The helpers, in function-index order (after the imports).
-pub(super) const HELPERS: [Helper; 11] = [
+pub(super) const HELPERS: [Helper; 12] = [
     Helper {
         name: "call_prepare",
         params: &[ValType::I32, ValType::I32, ValType::I32, ValType::I32],
@@ -122,6 +124,12 @@ pub(super) const HELPERS: [Helper; 11] = [
         params: &[ValType::I32, ValType::I64],
         emit: lookup::find_int,
         locals: 4,
+    },
+    Helper {
+        name: "table_len",
+        params: &[ValType::I32],
+        emit: lookup::table_len,
+        locals: 7,
     },
 ];
 

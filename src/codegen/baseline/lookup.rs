@@ -10,14 +10,14 @@
 
 use wasm_encoder::{BlockType, InstructionSink, MemArg, MemArgTarget};
 
-use super::helpers::{FIND_STR, INDEX_STR, return_if, rt_load};
+use super::helpers::{FIND_INT, FIND_STR, INDEX_STR, return_if, rt_load};
 use super::{helper, mem, word};
 use crate::codegen::rt_block;
 use crate::vm::Tm;
 use crate::vm::layout::{
-    NODE_BYTES, NODE_KEY_BYTE, NODE_KEY_TAG_BYTE, NODE_NEXT_BYTE, STRING_HASH_BYTE,
-    TABLE_LSIZENODE_BYTE, TABLE_METATABLE_BYTE, TABLE_NODES_BYTE, TABLE_TM_FLAGS_BYTE, TAG_INT,
-    TAG_NIL, TAG_STR, TAG_TABLE,
+    NODE_BYTES, NODE_KEY_BYTE, NODE_KEY_TAG_BYTE, NODE_NEXT_BYTE, SLOT_BYTES, STRING_HASH_BYTE,
+    TABLE_ARRAY_BYTE, TABLE_ASIZE_BYTE, TABLE_LSIZENODE_BYTE, TABLE_METATABLE_BYTE,
+    TABLE_NODES_BYTE, TABLE_TM_FLAGS_BYTE, TAG_INT, TAG_NIL, TAG_STR, TAG_TABLE,
 };
 
 /// `__index` tables followed inline before the interpreter takes over
@@ -294,6 +294,117 @@ pub(super) fn set_str(s: &mut InstructionSink<'_>) {
         .i32_const(0)
         .i32_store8(byte(TABLE_TM_FLAGS_BYTE))
         .i32_const(1);
+}
+
+/// `table_len(table) -> length or -1`: `#t` as `vm::table::length` finds
+/// the border (the same one: lengths of tables with holes must match the
+/// interpreter), when no `__len` can apply: no metatable, or one whose
+/// absence cache says it has none. -1 (metatable not known to lack
+/// `__len`, or a border in the hash part beyond `asize + 1`) sends `LEN`
+/// through `step`.
+pub(super) fn table_len(s: &mut InstructionSink<'_>) {
+    const TABLE: u32 = 0;
+    const LIMIT: u32 = 1;
+    const I: u32 = 2;
+    const J: u32 = 3;
+    const M: u32 = 4;
+    const ARRAY: u32 = 5;
+    const META: u32 = 6;
+    const NODE: u32 = 7;
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_METATABLE_BYTE))
+        .local_tee(META)
+        .if_(BlockType::Empty)
+        .local_get(META)
+        .i32_load8_u(byte(TABLE_TM_FLAGS_BYTE))
+        .i32_const(1 << Tm::Len as i32)
+        .i32_and()
+        .i32_eqz();
+    return_if(s, -1);
+    s.end();
+    s.local_get(TABLE)
+        .i32_load(word(TABLE_ASIZE_BYTE))
+        .local_set(LIMIT)
+        .local_get(TABLE)
+        .i32_load(word(TABLE_ARRAY_BYTE))
+        .local_set(ARRAY);
+    // Pushes whether array element `index - 1` (index on the stack) is nil.
+    let element_is_nil = |s: &mut InstructionSink<'_>| {
+        s.i32_const(1)
+            .i32_sub()
+            .i32_const(SLOT_BYTES.trailing_zeros() as i32)
+            .i32_shl()
+            .local_get(ARRAY)
+            .i32_add()
+            .i64_load(mem(8))
+            .i64_const(TAG_NIL as i64)
+            .i64_eq();
+    };
+    // The last array element is nil: the border is in the array part.
+    s.local_get(LIMIT).if_(BlockType::Empty).local_get(LIMIT);
+    element_is_nil(s);
+    s.if_(BlockType::Empty);
+    // ... right below it (the common case of a table that shrank by one),
+    s.local_get(LIMIT)
+        .i32_const(2)
+        .i32_ge_u()
+        .if_(BlockType::Empty);
+    s.local_get(LIMIT).i32_const(1).i32_sub();
+    element_is_nil(s);
+    s.i32_eqz()
+        .if_(BlockType::Empty)
+        .local_get(LIMIT)
+        .i32_const(1)
+        .i32_sub()
+        .return_()
+        .end()
+        .end();
+    // ... else binary search in [0, limit].
+    s.i32_const(0)
+        .local_set(I)
+        .local_get(LIMIT)
+        .local_set(J)
+        .block(BlockType::Empty)
+        .loop_(BlockType::Empty)
+        .local_get(J)
+        .local_get(I)
+        .i32_sub()
+        .i32_const(1)
+        .i32_le_u()
+        .br_if(1)
+        .local_get(I)
+        .local_get(J)
+        .i32_add()
+        .i32_const(1)
+        .i32_shr_u()
+        .local_tee(M);
+    element_is_nil(s);
+    s.if_(BlockType::Empty)
+        .local_get(M)
+        .local_set(J)
+        .else_()
+        .local_get(M)
+        .local_set(I)
+        .end()
+        .br(0)
+        .end()
+        .end()
+        .local_get(I)
+        .return_()
+        .end()
+        .end();
+    // The array part is full: `limit` unless `limit + 1` has a value.
+    s.local_get(TABLE)
+        .local_get(LIMIT)
+        .i64_extend_i32_u()
+        .i64_const(1)
+        .i64_add()
+        .call(helper(FIND_INT))
+        .local_tee(NODE)
+        .if_(BlockType::Empty);
+    is_nil(s, NODE, false);
+    return_if(s, -1);
+    s.end().local_get(LIMIT);
 }
 
 /// `string_index(key) -> value address or 0`: a string receiver's `key`

@@ -776,23 +776,7 @@ impl<'a> FunctionCompiler<'a> {
             }
             OpCode::FORPREP => self.for_prep(pc),
             OpCode::FORLOOP => self.for_loop(pc),
-            OpCode::LEN => {
-                // Strings inline (their length is in the header); tables
-                // (borders, `__len`) take `step`.
-                self.tag_is(i.b(), TAG_STR);
-                self.ins()
-                    .if_(BlockType::Empty)
-                    .local_get(L_BASE)
-                    .local_get(L_BASE)
-                    .i32_load(word(lo(i.b())))
-                    .i64_load32_u(word(STRING_LEN_BYTE))
-                    .i64_store(mem(lo(a)))
-                    .local_get(L_BASE)
-                    .i64_const(TAG_INT as i64)
-                    .i64_store(mem(hi(a)))
-                    .else_();
-                self.nested(|c| c.step(pc));
-            }
+            OpCode::LEN => self.length(pc),
             OpCode::TFORLOOP => {
                 // if R[A+4] ~= nil { R[A+2] := R[A+4]; jump back }
                 self.tag_is(a + 4, TAG_NIL);
@@ -1582,6 +1566,48 @@ impl<'a> FunctionCompiler<'a> {
     /// `FORLOOP` with an integer step inline (the count of remaining
     /// iterations is in `R[A+1]`, as the interpreter's `FORPREP` set it up);
     /// float loops go through `step`.
+    /// `LEN`: strings inline (their length is in the header), tables
+    /// through `table_len` (borders in the array part or right after it,
+    /// when no `__len` applies); the rest takes `step`.
+    fn length(&mut self, pc: usize) {
+        let i = self.code[pc];
+        let (a, b) = (i.a(), i.b());
+        // block $done { block $slow { ... br $done } step }
+        self.ins().block(BlockType::Empty).block(BlockType::Empty);
+        self.tag_is(b, TAG_STR);
+        self.ins()
+            .if_(BlockType::Result(ValType::I64))
+            .local_get(L_BASE)
+            .i32_load(word(lo(b)))
+            .i64_load32_u(word(STRING_LEN_BYTE))
+            .else_();
+        self.tag_is(b, TAG_TABLE);
+        // (Inside the `if`: depth 1 is `$slow`.)
+        self.ins()
+            .i32_eqz()
+            .br_if(1)
+            .local_get(L_BASE)
+            .i32_load(word(lo(b)))
+            .call(helper(helpers::TABLE_LEN))
+            .local_tee(L_NEXT)
+            .i32_const(0)
+            .i32_lt_s()
+            .br_if(1)
+            .local_get(L_NEXT)
+            .i64_extend_i32_u()
+            .end()
+            .local_set(L_INDEX)
+            .local_get(L_BASE)
+            .local_get(L_INDEX)
+            .i64_store(mem(lo(a)))
+            .local_get(L_BASE)
+            .i64_const(TAG_INT as i64)
+            .i64_store(mem(hi(a)))
+            .br(1)
+            .end();
+        self.nested(|c| c.step(pc));
+    }
+
     /// `FORPREP` with integer start, limit and a positive integer step inline
     /// (the loops people write); everything else (float loops, negative
     /// steps, the errors) takes `step`.
