@@ -35,7 +35,9 @@ pub struct RunArgs {
     allow_dir: Vec<PathBuf>,
     /// Which tiers run: `interp` (interpreter only), `baseline` (every
     /// function compiled to native code before it first runs) or `auto`
-    /// (interpreter first, hot functions compiled). Results are identical.
+    /// (interpreter first, hot functions compiled in the background; a hot
+    /// loop of a function already running continues in compiled code).
+    /// Results are identical.
     #[arg(long, value_enum, default_value_t = TierArg::Auto, value_name = "TIER")]
     tier: TierArg,
     /// `off`: no native code engine at all (the interpreter over a host
