@@ -176,8 +176,8 @@ pub(crate) fn drive<C: AsContextMut<Data = IsolateData>>(
         }
         // The run stopped at a frame start: to compile hot protos (next
         // iteration), or because the newest frame has compiled code; or at
-        // a loop head (on-stack replacement: compiled code
-        // continues the frame there).
+        // a loop head (on-stack replacement: compiled code continues the
+        // frame there).
         let fi = vm.nframes - 1;
         let fr = vm.frame(fi);
         let at_loop_head = std::mem::take(&mut vm.jit.at_loop_head);

@@ -39,20 +39,19 @@ fn create(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     vm.ret(&[co])
 }
 
-/// Arguments `first..` in a vector from the VM's spares (give it back with
-/// `recycle_values`).
-fn args_from(vm: &mut Vm, a: Args, first: u32) -> Vec<Value> {
-    let mut v = vm.take_values();
-    v.extend((first..=a.n).map(|i| vm.arg(a, i)));
-    v
+/// Resumes `co` with arguments `first..`, passed in one of the VM's spare
+/// vectors (no allocation per resume).
+fn resume_with_args(vm: &mut Vm, co: Value, a: Args, first: u32) -> Result<ResumeOutcome, Throw> {
+    let mut args = vm.take_values();
+    args.extend((first..=a.n).map(|i| vm.arg(a, i)));
+    let outcome = vm.resume(co, &args);
+    vm.recycle_values(args);
+    outcome
 }
 
 fn resume(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let co = check_co(vm, a, 1)?;
-    let args = args_from(vm, a, 2);
-    let outcome = vm.resume(co, &args);
-    vm.recycle_values(args);
-    match outcome? {
+    match resume_with_args(vm, co, a, 2)? {
         ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => {
             let pushed = std::iter::once(Value::TRUE)
                 .chain(v.iter().copied())
@@ -99,10 +98,7 @@ fn wrap(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
 
 fn wrap_aux(vm: &mut Vm, a: Args) -> Result<u32, Throw> {
     let co = vm.native_upvalue(a, 0);
-    let args = args_from(vm, a, 1);
-    let outcome = vm.resume(co, &args);
-    vm.recycle_values(args);
-    match outcome? {
+    match resume_with_args(vm, co, a, 1)? {
         ResumeOutcome::Yielded(v) | ResumeOutcome::Returned(v) => {
             let r = vm.ret(&v);
             vm.recycle_values(v);

@@ -193,18 +193,29 @@ impl Vm {
         Ok(())
     }
 
+    /// Whether the driver of this run (`entry`) may take over: frame
+    /// indices are per coroutine, and only the main coroutine's runs ever
+    /// have a driver (compiled code never runs in coroutines).
+    #[inline(always)]
+    fn driver_waits(&self, entry: u32) -> bool {
+        self.jit.exit_entry == entry && self.thread == self.main_thread
+    }
+
+    /// Whether a driver has work whatever the frame: hot protos to compile
+    /// or finished code to install.
+    #[inline(always)]
+    fn jit_work_waiting(&self) -> bool {
+        !self.profile.hot.is_empty() || self.jit.installs_waiting()
+    }
+
     /// The dispatch loop.
     #[allow(clippy::cognitive_complexity)]
     fn run<const FEEDBACK: bool, const STEP: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         'newframe: loop {
             let mut fi = self.nframes - 1;
             let mut fr = self.frame(fi);
-            // Frame indices are per coroutine: only the main coroutine's
-            // runs ever have a driver (compiled code never runs in coroutines).
-            if self.jit.exit_entry == entry
-                && self.thread == self.main_thread
-                && (!self.profile.hot.is_empty()
-                    || self.jit.installs_waiting()
+            if self.driver_waits(entry)
+                && (self.jit_work_waiting()
                     || (fr.saved_pc == 0
                         && !(STEP && fi == entry)
                         && fr.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
@@ -319,8 +330,7 @@ impl Vm {
                         r
                     }};
                 }
-                // A taken loop back-edge: profile, and stop at a deadline.
-                // A loop back-edge: counts hotness, checks the deadline,
+                // A taken loop back-edge: counts hotness, checks the deadline,
                 // and returns to a waiting driver when there is compiling
                 // or installing to do or the proto has compiled code, which
                 // then continues this frame at the loop head (OSR). A loop
@@ -331,13 +341,10 @@ impl Vm {
                             self.set_saved_pc(fi, pc as u32);
                             return Err(self.deadline_error());
                         }
-                        if self.jit.exit_entry == entry
+                        if self.driver_waits(entry)
                             && pc != 0
                             && !(STEP && fi == entry)
-                            && self.thread == self.main_thread
-                            && (!self.profile.hot.is_empty()
-                                || self.jit.installs_waiting()
-                                || self.jit.is_compiled(fr.id))
+                            && (self.jit_work_waiting() || self.jit.is_compiled(fr.id))
                         {
                             self.set_saved_pc(fi, pc as u32);
                             self.jit.pending = true;

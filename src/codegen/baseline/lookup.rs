@@ -1,7 +1,8 @@
 //! Inline table lookups by string and integer key, as baseline helpers: the
-//! hash-chain walks of `vm::table::str_slot` and `vm::table::get_int`, the `__index` chain of the interpreter's
-//! `GETFIELD` and the in-place stores of its `SETFIELD`, over the same table
-//! layout in guest memory.
+//! hash-chain walks of `vm::table::str_slot` and `vm::table::get_int`, the
+//! `__index` chain of the interpreter's `GETFIELD`, the in-place stores of
+//! its `SETFIELD` and the border search of `#`, over the same table layout
+//! in guest memory.
 //!
 //! Keys are constants of the function (`GETFIELD`, `GETTABUP`, `SELF`,
 //! `SETFIELD`, `SETTABUP`), which the compiler emits only for short

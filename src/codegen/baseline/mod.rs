@@ -270,6 +270,10 @@ struct FunctionCompiler<'a> {
     code: &'a [Instr],
     /// Sorted pcs that start a basic block.
     leaders: Vec<u32>,
+    /// `(pc, block index)` of the targets of backward jumps (`FORLOOP`,
+    /// `TFORLOOP`, `JMP` back) except pc 0: where the interpreter may hand a
+    /// running frame over (on-stack replacement).
+    loop_heads: Vec<(u32, usize)>,
     /// Index in `leaders` of the block being emitted.
     block: usize,
     /// Wasm control nesting opened by the current template (ifs).
@@ -318,21 +322,34 @@ impl<'a> FunctionCompiler<'a> {
     fn new(proto: &'a Proto, constants: u32) -> Self {
         let code = &proto.code[..];
         let mut leaders = vec![0u32];
+        let mut loop_heads = Vec::new();
         for pc in 0..code.len() {
             let s = successors(code, pc);
             for t in s.jumps {
                 if (t as usize) < code.len() {
                     leaders.push(t);
+                    // pc 0 is never handed over (see `entry`).
+                    if t != 0 && t as usize <= pc {
+                        loop_heads.push(t);
+                    }
                 }
             }
         }
         leaders.sort_unstable();
         leaders.dedup();
+        loop_heads.sort_unstable();
+        loop_heads.dedup();
+        // Every jump target is a leader.
+        let loop_heads = loop_heads
+            .into_iter()
+            .filter_map(|t| Some((t, leaders.binary_search(&t).ok()?)))
+            .collect();
         FunctionCompiler {
             proto,
             constants,
             code,
             leaders,
+            loop_heads,
             block: 0,
             extra: 0,
             f: Function::new([(I32_LOCALS, ValType::I32), (1, ValType::I64)]),
@@ -390,8 +407,7 @@ impl<'a> FunctionCompiler<'a> {
     /// its registers already in memory. Any other saved pc is a bug: the
     /// dispatch's default leaves the loop and traps.
     fn entry(&mut self) {
-        let heads = self.loop_heads();
-        if heads.is_empty() {
+        if self.loop_heads.is_empty() {
             self.prologue();
             return;
         }
@@ -402,7 +418,7 @@ impl<'a> FunctionCompiler<'a> {
             .i32_const(-1)
             .local_set(L_TARGET);
         self.reload_base();
-        for (pc, block) in heads {
+        for (pc, block) in std::mem::take(&mut self.loop_heads) {
             self.ins()
                 .local_get(L_NEXT)
                 .i32_const(pc as i32)
@@ -415,26 +431,6 @@ impl<'a> FunctionCompiler<'a> {
         self.ins().else_();
         self.prologue();
         self.ins().end();
-    }
-
-    /// `(pc, block index)` of every loop head: a target of a backward jump
-    /// (`FORLOOP`, `TFORLOOP`, `JMP` back), except pc 0, which the
-    /// interpreter never hands over.
-    fn loop_heads(&self) -> Vec<(u32, usize)> {
-        let mut heads: Vec<u32> = (0..self.code.len())
-            .flat_map(|pc| {
-                successors(self.code, pc)
-                    .jumps
-                    .into_iter()
-                    .filter(move |&t| t != 0 && t as usize <= pc)
-            })
-            .collect();
-        heads.sort_unstable();
-        heads.dedup();
-        heads
-            .into_iter()
-            .filter_map(|t| Some((t, self.leaders.binary_search(&t).ok()?)))
-            .collect()
     }
 
     /// The function prologue: `precall`'s frame set-up (room, missing
@@ -1017,15 +1013,14 @@ impl<'a> FunctionCompiler<'a> {
         self.nested(|c| c.step(pc));
     }
 
-    /// Integer-key access `R[value] := R[table][key]` (get) or
-    /// `R[table][key] := R[value]` (set) in the array part or an existing
+    /// Integer-key access `R[dst] := R[table][key]` (get) or
+    /// `R[table][key] := value` (set) in the array part or an existing
     /// hash node, when no metamethod can intervene: the slot holds a value
     /// (which hides `__index` and `__newindex`), or the table has no
     /// metatable. New keys (the insert may rehash) and every other case take
     /// `step`.
     ///
-    /// `dst` is the destination register of a get (unused by a set, whose
-    /// value comes with [`Access::Set`]).
+    /// `dst` is unused by a set, whose value comes with [`Access::Set`].
     fn int_key_access(&mut self, pc: usize, dst: u32, table: u32, key: ArrayKey, access: Access) {
         // block $done { block $slow { ...fast path...; br $done } step }
         self.ins().block(BlockType::Empty).block(BlockType::Empty);
@@ -1563,9 +1558,6 @@ impl<'a> FunctionCompiler<'a> {
         }
     }
 
-    /// `FORLOOP` with an integer step inline (the count of remaining
-    /// iterations is in `R[A+1]`, as the interpreter's `FORPREP` set it up);
-    /// float loops go through `step`.
     /// `LEN`: strings inline (their length is in the header), tables
     /// through `table_len` (borders in the array part or right after it,
     /// when no `__len` applies); the rest takes `step`.
@@ -1573,7 +1565,10 @@ impl<'a> FunctionCompiler<'a> {
         let i = self.code[pc];
         let (a, b) = (i.a(), i.b());
         // block $done { block $slow { ... br $done } step }
-        self.ins().block(BlockType::Empty).block(BlockType::Empty);
+        self.ins()
+            .block(BlockType::Empty)
+            .block(BlockType::Empty)
+            .local_get(L_BASE);
         self.tag_is(b, TAG_STR);
         self.ins()
             .if_(BlockType::Result(ValType::I64))
@@ -1596,9 +1591,6 @@ impl<'a> FunctionCompiler<'a> {
             .local_get(L_NEXT)
             .i64_extend_i32_u()
             .end()
-            .local_set(L_INDEX)
-            .local_get(L_BASE)
-            .local_get(L_INDEX)
             .i64_store(mem(lo(a)))
             .local_get(L_BASE)
             .i64_const(TAG_INT as i64)
@@ -1655,6 +1647,9 @@ impl<'a> FunctionCompiler<'a> {
         self.nested(|c| c.step(pc));
     }
 
+    /// `FORLOOP` with an integer step inline (the count of remaining
+    /// iterations is in `R[A+1]`, as the interpreter's `FORPREP` set it up);
+    /// float loops go through `step`.
     fn for_loop(&mut self, pc: usize) {
         let i = self.code[pc];
         let a = i.a();
