@@ -10,6 +10,7 @@
 //! `pc` so errors report the right line.
 
 use super::call::PreCall;
+use super::guest_memory::read_split;
 use super::layout::*;
 use super::meta::{Origin, number_less};
 use super::number::*;
@@ -244,12 +245,13 @@ impl Vm {
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
 
-            // Switches to frame `$nfi` when it runs the same proto (recursion,
-            // returns into a recursive caller): no proto reload needed.
+            // Switches to frame `$nfi` (whose record is `$frame`, already in
+            // hand) when it runs the same proto (recursion, returns into a
+            // recursive caller): no proto reload needed.
             macro_rules! enter_same_proto {
-                ($nfi:expr) => {{
+                ($nfi:expr, $frame:expr) => {{
                     fi = $nfi;
-                    fr = self.frame(fi);
+                    fr = $frame;
                     func = fr.func;
                     ftop = fr.top;
                     cl = slot_index(self.stk(func).offset());
@@ -429,7 +431,7 @@ impl Vm {
                 }
                 match opb {
                     op::MOVE => {
-                        let v = r!(i.b());
+                        let v = read_split(&r!(i.b()));
                         r!(i.a()) = v;
                     }
                     op::LOADI => set_r!(i.a(), Value::int(i.sbx() as i64)),
@@ -816,18 +818,21 @@ impl Vm {
                         }
                         self.set_saved_pc(fi, pc as u32);
                         let f = rvs!(i.a());
-                        if f.tag() == TAG_LFUNC && self.push_lua_frame(ra, f, i.c() as i32 - 1) {
+                        if let Some(callee) = (f.tag() == TAG_LFUNC)
+                            .then(|| self.push_lua_frame(ra, f, i.c() as i32 - 1))
+                            .flatten()
+                        {
                             let nfi = self.nframes - 1;
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
-                            if self.frame(nfi).id == fr.id
+                            if callee.id == fr.id
                                 && (self.jit.exit_entry != entry
                                     || self.thread != self.main_thread
                                     || (!self.jit.is_compiled(fr.id)
                                         && self.profile.hot.is_empty()
                                         && !self.jit.installs_waiting()))
                             {
-                                enter_same_proto!(nfi);
+                                enter_same_proto!(nfi, callee);
                                 continue;
                             }
                             continue 'newframe;
@@ -872,7 +877,7 @@ impl Vm {
                         match fr.nresults {
                             0 => self.top = func,
                             1 | -1 if n == 1 => {
-                                let v = mem[base + i.a() as usize];
+                                let v = read_split(&mem[base + i.a() as usize]);
                                 mem[base - 1] = v;
                                 self.top = func + 1;
                             }
@@ -890,7 +895,7 @@ impl Vm {
                         if caller.id == fr.id
                             && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
                         {
-                            enter_same_proto!(fi - 1);
+                            enter_same_proto!(fi - 1, caller);
                             continue;
                         }
                         continue 'newframe;
@@ -1090,7 +1095,7 @@ impl Vm {
     /// stack and frame room already. Returns false (nothing done) otherwise,
     /// and the general `precall` takes over.
     #[inline(always)]
-    fn push_lua_frame(&mut self, ra: u32, f: Value, nresults: i32) -> bool {
+    fn push_lua_frame(&mut self, ra: u32, f: Value, nresults: i32) -> Option<Frame> {
         let id = closure::proto_id(&self.heap, slot_index(f.offset()));
         let (np, ms) = {
             let p = &self.protos[id as usize];
@@ -1098,11 +1103,11 @@ impl Vm {
         };
         // Room as luaD_precall counts it: frame size above the arguments.
         if self.top + ms > self.stack_size || self.nframes >= self.frame_cap {
-            return false;
+            return None;
         }
         self.fill_missing_args(ra, np);
         let fi = self.nframes;
-        Frame {
+        let frame = Frame {
             func: ra,
             top: ra + 1 + ms,
             saved_pc: 0,
@@ -1110,14 +1115,14 @@ impl Vm {
             flags: FRAME_LUA,
             extra: 0,
             id,
-        }
-        .store(
+        };
+        frame.store(
             &mut self.heap.mem,
             self.frames + (fi * FRAME_SLOTS) as usize,
         );
         self.nframes = fi + 1;
         self.profile.on_call(id);
-        true
+        Some(frame)
     }
 
     /// `TAILCALL`: reuses frame `fi` for a Lua callee (returns true: run

@@ -14,6 +14,7 @@
 //! indices relative to the stack start, so growing (moving) a stack only
 //! needs open upvalues fixed up.
 
+use super::guest_memory::read_split;
 use super::heap::{Heap, OutOfMemory};
 use super::layout::*;
 
@@ -74,8 +75,10 @@ pub struct Frame {
 impl Frame {
     #[inline(always)]
     pub(crate) fn load(mem: &[Slot], at: usize) -> Frame {
-        let s0 = mem[at];
-        let s1 = mem[at + 1];
+        // Split loads: frames are read right after `set_saved_pc` and
+        // `store` wrote them word by word (see `read_split`).
+        let s0 = read_split(&mem[at]);
+        let s1 = read_split(&mem[at + 1]);
         Frame {
             func: s0.lo as u32,
             top: (s0.lo >> 32) as u32,
