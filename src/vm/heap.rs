@@ -29,6 +29,14 @@ pub struct Heap {
     small_free: [u32; SMALL_CLASSES + 1],
     /// Head of the list of free blocks larger than `SMALL_CLASSES`.
     large_free: u32,
+    /// A free run that small allocations are cut from front to back
+    /// (`carve..carve_end`, empty when equal): after a collection, garbage
+    /// coalesces into large runs, and without this small objects would only
+    /// ever reuse blocks of their exact size and otherwise grow the heap.
+    /// Cutting runs in address order also keeps new objects together. Its
+    /// front always carries a free-block header, so `sweep` walks over it.
+    carve: u32,
+    carve_end: u32,
     /// Slots handed out and not yet swept.
     pub in_use_slots: u64,
     /// Interned short strings.
@@ -59,6 +67,8 @@ impl Heap {
             bump: RESERVED_SLOTS,
             small_free: [0; SMALL_CLASSES + 1],
             large_free: 0,
+            carve: 0,
+            carve_end: 0,
             in_use_slots: 0,
             strings: StringTable::default(),
             seed: 0x2545_f491,
@@ -146,6 +156,9 @@ impl Heap {
                 self.small_free[n as usize] = self.mem[head as usize].hi as u32;
                 return Ok(head);
             }
+            if self.carve_end - self.carve >= n || self.refill_carve() {
+                return Ok(self.cut_carve(n));
+            }
         } else if self.large_free != 0
             && let Some(b) = self.take_large(n)
         {
@@ -158,6 +171,38 @@ impl Heap {
         let idx = self.bump;
         self.bump = end as u32;
         Ok(idx)
+    }
+
+    /// Cuts `n` slots (no more than the carve region holds) from the front
+    /// of the carve region.
+    #[inline]
+    fn cut_carve(&mut self, n: u32) -> u32 {
+        let idx = self.carve;
+        self.carve += n;
+        if self.carve < self.carve_end {
+            self.mem[self.carve as usize] = Slot {
+                lo: header_lo(self.carve_end - self.carve, KIND_FREE, 0, 0),
+                hi: 0,
+            };
+        }
+        idx
+    }
+
+    /// Makes the first large free block the carve region, giving the rest
+    /// of the old one back to a free list. False if there is none (every
+    /// large block is bigger than any small request).
+    fn refill_carve(&mut self) -> bool {
+        let next = self.large_free;
+        if next == 0 {
+            return false;
+        }
+        if self.carve < self.carve_end {
+            self.push_free(self.carve, self.carve_end - self.carve);
+        }
+        self.large_free = self.mem[next as usize].hi as u32;
+        self.carve = next;
+        self.carve_end = next + header_size(self.mem[next as usize].lo);
+        true
     }
 
     /// First fit in the large list; splits the remainder back into a list.
@@ -214,6 +259,9 @@ impl Heap {
     pub fn sweep(&mut self) {
         self.small_free = [0; SMALL_CLASSES + 1];
         self.large_free = 0;
+        // The carve region is a free block like any other to the walk below.
+        self.carve = 0;
+        self.carve_end = 0;
         self.strings.clear_for_rebuild();
         let mut in_use = 0u64;
         let mut i = RESERVED_SLOTS;
