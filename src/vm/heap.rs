@@ -8,7 +8,7 @@
 //! corrupted offset panics inside the isolate (caught at the API boundary)
 //! instead of touching host memory.
 
-use super::guest_memory::GuestMemory;
+use super::guest_memory::{GuestMemory, read_split};
 use super::layout::*;
 use super::value::Value;
 
@@ -105,7 +105,7 @@ impl Heap {
     /// Reads the value at slot `i`.
     #[inline(always)]
     pub fn get(&self, i: usize) -> Value {
-        Value(self.mem[i])
+        Value(read_split(&self.mem[i]))
     }
     /// Writes a value at slot `i`.
     #[inline(always)]

@@ -287,7 +287,7 @@ impl Vm {
                 }
                 macro_rules! rv {
                     ($i:expr) => {
-                        Value(mem[base + $i as usize])
+                        Value(read_split(&mem[base + $i as usize]))
                     };
                 }
                 macro_rules! set_r {
@@ -306,7 +306,7 @@ impl Vm {
                 #[allow(unused_macros)]
                 macro_rules! rvs {
                     ($i:expr) => {
-                        Value(self.heap.mem[base + $i as usize])
+                        Value(read_split(&self.heap.mem[base + $i as usize]))
                     };
                 }
                 macro_rules! set_rs {
