@@ -412,3 +412,52 @@ fn hot_loop_of_a_running_frame_continues_in_compiled_code() {
     assert!(err.to_string().contains("test:4: stop at 4000"), "{err}");
     assert_eq!(iso.stats().loop_entries, 1);
 }
+
+/// Past the pool's instance bound per isolate, batches wait; between calls
+/// the isolate rebuilds its store around one module with every compiled
+/// function, keeping the heap (globals, tables, closures) as it was.
+#[test]
+fn isolate_recycles_its_store_at_the_instance_limit() {
+    let engines = Engines::new(PoolLimits {
+        isolates: 2,
+        instances_per_isolate: 2,
+        ..PoolLimits::default()
+    })
+    .expect("native engine");
+    let mut iso = isolate(&engines, TierMode::Baseline, 16 << 20);
+    for k in 1..=6i64 {
+        // Each chunk is one batch (its main function and `f<k>`).
+        let src = format!(
+            "local base = {k}\n\
+             function f{k}(n) local s = base for i = 1, n do s = s + i end return s end\n\
+             data{k} = {{}} for i = 1, 100 do data{k}[i] = i * {k} end\n\
+             function g{k}(x) if x == 0 then error('zero in g{k}') end return x end"
+        );
+        run_chunk(&mut iso, &src).expect("chunk runs");
+        for j in 1..=k {
+            let f = iso
+                .vm_mut()
+                .get_global(&format!("f{j}"))
+                .map_err(|_| ())
+                .expect("f");
+            let before = iso.stats().native_calls;
+            let r = iso.call_protected(f, &[Value::int(10)]).expect("call");
+            assert_eq!(r[0].as_int(), Some(j + 55), "f{j} after chunk {k}");
+            // Every function runs compiled: its batch had instance room, or
+            // waited and the recycle at the start of this call compiled it.
+            assert_eq!(iso.stats().native_calls, before + 1, "f{j} compiled");
+            let check = format!("return data{j}[7], #data{j}");
+            let r = run_chunk(&mut iso, &check).expect("check runs");
+            assert_eq!((r[0].as_int(), r[1].as_int()), (Some(7 * j), Some(100)));
+        }
+    }
+    let s = iso.stats();
+    assert!(s.recycles >= 2, "{s}");
+    assert!(s.deferred_batches >= 2, "{s}");
+    assert_eq!((s.failures, s.recycle_failures), (0, 0), "{s}");
+    // Errors raised in code that came back through a recycle still name
+    // their line.
+    let g = iso.vm_mut().get_global("g1").map_err(|_| ()).expect("g1");
+    let e = iso.call_protected(g, &[Value::int(0)]).expect_err("error");
+    assert!(e.to_string().contains("test:4: zero in g1"), "{e}");
+}

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use wasmtime::{Func, Instance, Memory, Module, Ref, Store, Table, TypedFunc};
+use wasmtime::{AsContextMut, Func, Instance, Memory, Module, Ref, Store, Table, TypedFunc};
 
 use super::{EngineError, Engines, MAX_MEMORY_BYTES};
 use crate::jit::{JitOptions, JitState};
@@ -101,65 +101,164 @@ fn heap_module(pages: u64, table_max: u32) -> Vec<u8> {
     m.finish()
 }
 
+/// A fresh store of `engines`' runtime engine holding `data`, with the heap
+/// module (memory of `pages` pages, empty code table) instantiated in it.
+fn heap_store(
+    engines: &Arc<Engines>,
+    pages: u64,
+    data: IsolateData,
+) -> Result<(Store<IsolateData>, Memory, Table), String> {
+    let mut store = Store::new(&engines.runtime, data);
+    // No deadline until a call sets one.
+    store.set_epoch_deadline(u64::MAX / 2);
+    let module = Module::new(
+        &engines.runtime,
+        heap_module(pages, engines.limits.code_table_entries),
+    )
+    .map_err(|e| e.to_string())?;
+    let instance = Instance::new(&mut store, &module, &[]).map_err(|e| e.to_string())?;
+    let memory = instance
+        .get_memory(&mut store, crate::codegen::RT_MEMORY)
+        .ok_or("heap module has no memory")?;
+    let table = instance
+        .get_table(&mut store, crate::codegen::RT_CODE_TABLE)
+        .ok_or("heap module has no code table")?;
+    Ok((store, memory, table))
+}
+
+/// The interpreter's view of `memory`, the heap memory of `store`.
+fn guest_view(store: &Store<IsolateData>, memory: Memory) -> Result<GuestMemory, String> {
+    let base = memory.data_ptr(store);
+    let size = memory.data_size(store);
+    // SAFETY: the memory was created with minimum = maximum size under a
+    // config with `memory_may_move(false)`, so `base`/`size` stay valid
+    // and fixed for the store's life; Wasm memory bases are page-aligned.
+    // The view goes into this store's data (the VM) and `Isolate` never
+    // lets the VM move out of it (only `&mut` access inside the crate,
+    // never a swap; `Isolate::recycle` moves it into the next store
+    // together with a view of that store's memory). Compiled code only runs
+    // through `&mut` access to the store, which excludes live borrows of
+    // the view.
+    unsafe { GuestMemory::from_wasm(base, size) }
+        .ok_or_else(|| "linear memory is not 16-byte aligned".to_string())
+}
+
+/// A VM to hold the place of the real one in a store's data while the
+/// real one is not there yet (a store needs its data up front).
+fn placeholder_vm() -> Result<Vm, String> {
+    Vm::new(VmOptions {
+        memory_limit: 64 * 1024,
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// The runtime's Wasmtime handles in `store`: its heap memory and code
+/// table, fresh host imports and a fresh trampoline.
+fn runtime_handles(store: &mut Store<IsolateData>, memory: Memory, table: Table) -> RuntimeHandles {
+    let imports = super::host::runtime_imports(store);
+    let trampoline = super::host::trampoline_func(store);
+    RuntimeHandles {
+        memory,
+        table,
+        imports,
+        trampoline,
+        entries: Vec::new(),
+    }
+}
+
 impl Isolate {
     /// Creates an isolate in `engines`' runtime engine.
     pub fn new(engines: &Arc<Engines>, opts: &IsolateOptions) -> Result<Isolate, EngineError> {
-        let iso = |e: &dyn std::fmt::Display| EngineError::Isolate(e.to_string());
         let limit = opts
             .memory_limit
             .clamp(PAGE, MAX_MEMORY_BYTES.min(engines.limits.max_memory_bytes));
-        let pages = limit.div_ceil(PAGE);
-        // A placeholder VM until the real memory exists (the store needs data).
-        let placeholder = Vm::new(VmOptions {
-            memory_limit: 64 * 1024,
-        })
-        .map_err(|e| iso(&e))?;
-        let mut store = Store::new(
-            &engines.runtime,
-            IsolateData {
-                vm: placeholder,
-                rt: None,
-                jit: JitState::new(engines.clone(), opts.jit.clone()),
-            },
-        );
-        // No deadline until a call sets one.
-        store.set_epoch_deadline(u64::MAX / 2);
-        let module = Module::new(
-            &engines.runtime,
-            heap_module(pages, engines.limits.code_table_entries),
-        )
-        .map_err(|e| iso(&e))?;
-        let instance = Instance::new(&mut store, &module, &[]).map_err(|e| iso(&e))?;
-        let memory = instance
-            .get_memory(&mut store, crate::codegen::RT_MEMORY)
-            .ok_or_else(|| iso(&"heap module has no memory"))?;
-        let table = instance
-            .get_table(&mut store, crate::codegen::RT_CODE_TABLE)
-            .ok_or_else(|| iso(&"heap module has no code table"))?;
-        let base = memory.data_ptr(&store);
-        let size = memory.data_size(&store);
-        // SAFETY: the memory was created with minimum = maximum size under a
-        // config with `memory_may_move(false)`, so `base`/`size` stay valid
-        // and fixed for the store's life; Wasm memory bases are page-aligned.
-        // The view goes into this store's data (the VM) and `Isolate` never
-        // lets the VM move out of it (only `&mut` access inside the crate,
-        // never a swap). Compiled code only runs through `&mut` access to the
-        // store, which excludes live borrows of the view.
-        let view = unsafe { GuestMemory::from_wasm(base, size) }
-            .ok_or_else(|| iso(&"linear memory is not 16-byte aligned"))?;
+        let data = IsolateData {
+            vm: placeholder_vm().map_err(EngineError::Isolate)?,
+            rt: None,
+            jit: JitState::new(engines.clone(), opts.jit.clone()),
+        };
+        let (mut store, memory, table) =
+            heap_store(engines, limit.div_ceil(PAGE), data).map_err(EngineError::Isolate)?;
+        let view = guest_view(&store, memory).map_err(EngineError::Isolate)?;
+        let iso = |e: &dyn std::fmt::Display| EngineError::Isolate(e.to_string());
         let mut vm = Vm::with_heap(Heap::with_memory(view)).map_err(|e| iso(&e))?;
         store.data().jit.configure(&mut vm);
         store.data_mut().vm = vm;
-        let imports = super::host::runtime_imports(&mut store);
-        let trampoline = super::host::trampoline_func(&mut store);
-        store.data_mut().rt = Some(RuntimeHandles {
-            memory,
-            table,
-            imports,
-            trampoline,
-            entries: Vec::new(),
-        });
+        let rt = runtime_handles(&mut store, memory, table);
+        store.data_mut().rt = Some(rt);
         Ok(Isolate { store })
+    }
+
+    /// Rebuilds the isolate's store when functions wait for instance room:
+    /// a Wasmtime store never frees instances, so past the pool's bound per
+    /// isolate the only way to get room is a new store. Its memory gets a
+    /// copy of the guest heap (the VM keeps every offset), its code table
+    /// trampolines, and one module holding every compiled function plus
+    /// the waiting ones replaces all earlier instances. Runs only between
+    /// top-level calls, when no compiled code is on the stack. On failure
+    /// the isolate goes on as it was (the waiting functions interpreted).
+    fn recycle(&mut self) {
+        if !self.store.data().jit.wants_recycle() {
+            return;
+        }
+        if let Err(e) = self.rebuild_store() {
+            let jit = &mut self.store.data_mut().jit;
+            jit.stats.recycle_failures += 1;
+            if jit.stats.recycle_failures == 1 {
+                // Said once per isolate, like compile failures.
+                eprintln!("slotjit: SJ-JIT-RECYCLE: {e} (continuing with the current store)");
+            }
+        }
+    }
+
+    fn rebuild_store(&mut self) -> Result<(), String> {
+        let engines = self.store.data().jit.engines().clone();
+        let old_memory = self
+            .store
+            .data()
+            .rt
+            .as_ref()
+            .ok_or("no runtime handles")?
+            .memory;
+        let pages = old_memory.data_size(&self.store) as u64 / PAGE;
+        let data = IsolateData {
+            vm: placeholder_vm()?,
+            rt: None,
+            jit: JitState::new(engines.clone(), JitOptions::default()),
+        };
+        // A full pool fails here, before the waiting functions are taken:
+        // the next call tries again.
+        let (mut store, memory, table) = heap_store(&engines, pages, data)?;
+        let (ids, module) = crate::jit::merged_module(&mut self.store.as_context_mut())?;
+        // Everything the heap ever handed out lies below its high-water
+        // mark; the rest of the new memory stays untouched (zero).
+        let used = (self.store.data().vm.heap.peak_bytes() as usize)
+            .min(old_memory.data_size(&self.store));
+        memory.data_mut(&mut store)[..used].copy_from_slice(&old_memory.data(&self.store)[..used]);
+        let view = guest_view(&store, memory)?;
+        let stand_in = placeholder_vm()?;
+        // From here on nothing can fail: the VM and the JIT state move over,
+        // and the old store (holding stand-ins) is dropped with its instances.
+        let old = self.store.data_mut();
+        old.rt = None;
+        let mut vm = std::mem::replace(&mut old.vm, stand_in);
+        let jit = std::mem::replace(
+            &mut old.jit,
+            JitState::new(engines.clone(), JitOptions::default()),
+        );
+        vm.heap.mem = view;
+        let new = store.data_mut();
+        new.vm = vm;
+        new.jit = jit;
+        let rt = runtime_handles(&mut store, memory, table);
+        store.data_mut().rt = Some(rt);
+        self.store = store;
+        let mut cx = self.store.as_context_mut();
+        if let Err(e) = crate::jit::install_merged(&mut cx, &ids, &module) {
+            // Every function runs interpreted now; that is slower, not wrong.
+            return Err(format!("cannot install the merged module: {e}"));
+        }
+        Ok(())
     }
 
     /// The VM, to load code, set globals and open libraries.
@@ -179,6 +278,9 @@ impl Isolate {
     /// Calls `f` with `args` like [`Vm::call_protected`], entering compiled
     /// code wherever it is installed.
     pub fn call_protected(&mut self, f: Value, args: &[Value]) -> Result<Vec<Value>, VmError> {
+        // Functions deferred in earlier calls get their code now (not at
+        // the end of a call: there may be no next one to profit).
+        self.recycle();
         super::host::call_protected(&mut self.store, f, args)
     }
 

@@ -160,11 +160,15 @@ impl Engines {
     pub fn new(limits: PoolLimits) -> Result<Arc<Engines>, EngineError> {
         let mut pool = PoolingAllocationConfig::new();
         // Each isolate: one heap instance (memory + code table) plus compiled
-        // module instances.
+        // module instances. One isolate's worth more for the store that a
+        // recycling isolate builds while its old one still exists (if two
+        // recycle at once, the second finds the pool full and waits for the
+        // next call).
         let per = limits.instances_per_isolate + 1;
-        pool.total_core_instances(limits.isolates * per);
-        pool.total_memories(limits.isolates);
-        pool.total_tables(limits.isolates);
+        let stores = limits.isolates + 1;
+        pool.total_core_instances(stores * per);
+        pool.total_memories(stores);
+        pool.total_tables(stores);
         pool.max_memory_size(limits.max_memory_bytes as usize);
         pool.table_elements(limits.code_table_entries as usize);
         pool.max_memories_per_module(1);

@@ -91,6 +91,14 @@ pub struct JitStats {
     pub artifact_bytes: u64,
     /// Code-table installs (`Table::set`).
     pub installs: u64,
+    /// Batches that found the isolate's instance limit reached; their
+    /// functions run interpreted until the next recycle.
+    pub deferred_batches: u64,
+    /// Isolate recycles: the store rebuilt around one module holding every
+    /// compiled function (see `Isolate::recycle`).
+    pub recycles: u64,
+    /// Recycles that could not be done (pool full, compile failure).
+    pub recycle_failures: u64,
     /// Functions whose compilation failed (they stay in the interpreter).
     pub failures: u64,
     /// Interpreter-to-compiled-code entries.
@@ -187,7 +195,11 @@ impl std::fmt::Display for JitStats {
             self.cache_corrupt_evictions,
             self.cache_lru_evictions
         )?;
-        writeln!(f, "  code-table installs: {}", self.installs)?;
+        writeln!(
+            f,
+            "  code-table installs: {} ({} batches deferred at the instance limit, {} recycles, {} failed)",
+            self.installs, self.deferred_batches, self.recycles, self.recycle_failures
+        )?;
         writeln!(f, "  compile failures: {}", self.failures)?;
         writeln!(
             f,
@@ -250,8 +262,12 @@ pub struct JitState {
     pub time_limit: Option<Duration>,
     /// Protos already compiled or given up on.
     done: Vec<bool>,
-    /// Instances created so far (bounded by the pool; see `Engines`).
-    instances: u32,
+    /// Instances created so far in the current store (bounded by the
+    /// pool; see `Engines`).
+    pub(crate) instances: u32,
+    /// Protos whose batch found no instance room: compiled at the next
+    /// recycle.
+    deferred: Vec<u32>,
     /// Persistent artifact cache (shared by the process's isolates).
     pub(crate) cache: Option<Arc<Cache>>,
     /// Time per tier, when measured.
@@ -278,6 +294,7 @@ impl JitState {
             time_limit: None,
             done: Vec::new(),
             instances: 0,
+            deferred: Vec::new(),
             cache: None,
             clock: None,
             in_flight: Vec::new(),
@@ -287,14 +304,19 @@ impl JitState {
     }
 
     /// Whether the isolate may instantiate one more compiled module.
-    fn instance_room(&self) -> Result<(), String> {
-        if self.instances >= self.engines.limits.instances_per_isolate {
-            return Err(format!(
-                "instance limit of the isolate reached ({})",
-                self.instances
-            ));
-        }
-        Ok(())
+    fn instance_room(&self) -> bool {
+        self.instances < self.engines.limits.instances_per_isolate
+    }
+
+    /// Leaves `batch` interpreted until the next recycle.
+    fn defer(&mut self, batch: &[u32]) {
+        self.deferred.extend_from_slice(batch);
+        self.stats.deferred_batches += 1;
+    }
+
+    /// Whether functions wait for a recycle of the isolate's store.
+    pub(crate) fn wants_recycle(&self) -> bool {
+        !self.deferred.is_empty()
     }
 
     /// Starts measuring time in compiled code against time elsewhere
@@ -475,9 +497,46 @@ fn compile_batch_now_or_later(
     cx: &mut StoreContextMut<'_, IsolateData>,
     batch: Vec<u32>,
 ) -> Result<(), String> {
+    let data = cx.data_mut();
+    if !data.jit.instance_room() {
+        data.jit.defer(&batch);
+        return Ok(());
+    }
+    match batch_module(cx, &batch, false)? {
+        BatchModule::Ready(module) => install(cx, &batch, &module),
+        BatchModule::Compiling => Ok(()),
+        BatchModule::Compiled(c) => load_compiled(cx, &batch, &c),
+    }
+}
+
+/// What [`batch_module`] made of a batch.
+enum BatchModule {
+    /// Loaded from the persistent cache.
+    Ready(Module),
+    /// Compiled here, to be stored in the cache and loaded.
+    Compiled(CompiledBatch),
+    /// Handed to the compile worker.
+    Compiling,
+}
+
+/// A batch's native artifact, fresh from Cranelift.
+struct CompiledBatch {
+    artifact: Vec<u8>,
+    key: CacheKey,
+    wasm_bytes: usize,
+    compile_time: Duration,
+}
+
+/// Generates the batch's module and finds it in the cache, compiles it
+/// here, or (`--tier=auto` without `--jit-sync`, unless `now`) hands it to
+/// the compile worker, for [`install_finished`] to pick up.
+fn batch_module(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+    batch: &[u32],
+    now: bool,
+) -> Result<BatchModule, String> {
     let t0 = Instant::now();
     let data = cx.data_mut();
-    data.jit.instance_room()?;
     let names: Vec<String> = batch
         .iter()
         .map(|&id| function_name(&data.vm.protos[id as usize].proto))
@@ -498,10 +557,10 @@ fn compile_batch_now_or_later(
     let engines = data.jit.engines.clone();
     let key = baseline_cache_key(&engines, &wasm);
     if let Some(module) = cached_module(cx, &key) {
-        return install(cx, &batch, &module);
+        return Ok(BatchModule::Ready(module));
     }
     let data = cx.data_mut();
-    if data.jit.opts.tier == TierMode::Auto && !data.jit.opts.synchronous {
+    if !now && data.jit.opts.tier == TierMode::Auto && !data.jit.opts.synchronous {
         let tag = data.jit.next_tag;
         data.jit.next_tag += 1;
         let wasm_bytes = wasm.len();
@@ -511,13 +570,13 @@ fn compile_batch_now_or_later(
             Ok(()) => {
                 data.jit.in_flight.push(InFlight {
                     tag,
-                    batch,
+                    batch: batch.to_vec(),
                     key,
                     wasm_bytes,
                 });
                 data.jit.stats.background_compiles += 1;
                 data.jit.stats.compile_time += t0.elapsed();
-                return Ok(());
+                return Ok(BatchModule::Compiling);
             }
             // No worker: compile here.
             Err(back) => wasm = back,
@@ -527,8 +586,56 @@ fn compile_batch_now_or_later(
         .baseline
         .precompile_module(&wasm)
         .map_err(|e| format!("baseline compile failed: {e:#}"))?;
-    let elapsed = t0.elapsed();
-    load_compiled(cx, &batch, &key, &artifact, wasm.len(), elapsed)
+    Ok(BatchModule::Compiled(CompiledBatch {
+        artifact,
+        key,
+        wasm_bytes: wasm.len(),
+        compile_time: t0.elapsed(),
+    }))
+}
+
+/// The one module a recycled store starts with: every function that has
+/// compiled code plus the deferred ones, found in the cache or compiled on
+/// this thread. Returns the protos in it and the module, loaded into the
+/// runtime engine; on failure the deferred functions stay interpreted.
+pub(crate) fn merged_module(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+) -> Result<(Vec<u32>, Module), String> {
+    let data = cx.data_mut();
+    let mut ids: Vec<u32> = (0..data.vm.protos.len() as u32)
+        .filter(|&id| data.vm.jit.is_compiled(id))
+        .collect();
+    let deferred = std::mem::take(&mut data.jit.deferred);
+    ids.extend(&deferred);
+    ids.sort_unstable();
+    ids.dedup();
+    let r = match batch_module(cx, &ids, true) {
+        Ok(BatchModule::Ready(module)) => Ok(module),
+        Ok(BatchModule::Compiled(c)) => load_artifact(cx, ids.len(), &c),
+        Ok(BatchModule::Compiling) => Err("the merged module went to the worker".to_string()),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(module) => Ok((ids, module)),
+        Err(e) => {
+            fail(cx, deferred.len(), &e);
+            Err(e)
+        }
+    }
+}
+
+/// Installs the merged module of a recycle into the isolate's fresh store
+/// (whose code table holds only trampolines): `ids` run compiled again.
+pub(crate) fn install_merged(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+    ids: &[u32],
+    module: &Module,
+) -> Result<(), String> {
+    let data = cx.data_mut();
+    data.jit.instances = 0;
+    data.jit.stats.recycles += 1;
+    data.vm.jit.clear_compiled();
+    install(cx, ids, module)
 }
 
 /// Installs every batch the compile worker has finished.
@@ -545,14 +652,13 @@ fn install_finished(cx: &mut StoreContextMut<'_, IsolateData>) {
         };
         let job = jit.in_flight.swap_remove(at);
         let r = done.artifact.and_then(|artifact| {
-            load_compiled(
-                cx,
-                &job.batch,
-                &job.key,
-                &artifact,
-                job.wasm_bytes,
-                done.compile_time,
-            )
+            let compiled = CompiledBatch {
+                artifact,
+                key: job.key,
+                wasm_bytes: job.wasm_bytes,
+                compile_time: done.compile_time,
+            };
+            load_compiled(cx, &job.batch, &compiled)
         });
         if let Err(e) = r {
             fail(cx, job.batch.len(), &e);
@@ -595,29 +701,37 @@ fn cached_module(cx: &mut StoreContextMut<'_, IsolateData>, key: &CacheKey) -> O
 fn load_compiled(
     cx: &mut StoreContextMut<'_, IsolateData>,
     batch: &[u32],
-    key: &CacheKey,
-    artifact: &[u8],
-    wasm_bytes: usize,
-    compile_time: Duration,
+    compiled: &CompiledBatch,
 ) -> Result<(), String> {
+    let module = load_artifact(cx, batch.len(), compiled)?;
+    install(cx, batch, &module)
+}
+
+/// Stores a freshly compiled artifact of `functions` functions in the
+/// cache and loads it into the runtime engine.
+fn load_artifact(
+    cx: &mut StoreContextMut<'_, IsolateData>,
+    functions: usize,
+    compiled: &CompiledBatch,
+) -> Result<Module, String> {
     let data = cx.data_mut();
     let engines = data.jit.engines.clone();
     if let Some(cache) = &data.jit.cache {
         // Best effort: a full disk only costs the next run a compile.
-        let _ = cache.put(key, artifact, &[]);
+        let _ = cache.put(&compiled.key, &compiled.artifact, &[]);
     }
     // SAFETY: `artifact` was produced in this process by an engine built
     // from the same configuration as the runtime engine
     // (`engine::base_config`); it is not untrusted input.
-    let module = unsafe { Module::deserialize(&engines.runtime, artifact) }
+    let module = unsafe { Module::deserialize(&engines.runtime, &compiled.artifact) }
         .map_err(|e| format!("cannot load compiled code: {e}"))?;
     let s = &mut cx.data_mut().jit.stats;
     s.baseline_modules += 1;
-    s.baseline_functions += batch.len() as u64;
-    s.wasm_bytes += wasm_bytes as u64;
-    s.artifact_bytes += artifact.len() as u64;
-    s.compile_time += compile_time;
-    install(cx, batch, &module)
+    s.baseline_functions += functions as u64;
+    s.wasm_bytes += compiled.wasm_bytes as u64;
+    s.artifact_bytes += compiled.artifact.len() as u64;
+    s.compile_time += compiled.compile_time;
+    Ok(module)
 }
 
 /// Instantiates `module` against the isolate's memory, code table and the
@@ -627,7 +741,10 @@ fn install(
     batch: &[u32],
     module: &Module,
 ) -> Result<(), String> {
-    cx.data_mut().jit.instance_room()?;
+    if !cx.data().jit.instance_room() {
+        cx.data_mut().jit.defer(batch);
+        return Ok(());
+    }
     sync_code_table(cx)?;
     // Import order: the function imports, memory, code table, then the
     // address of each function's constants (`codegen::baseline::compile_batch`).

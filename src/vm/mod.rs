@@ -198,6 +198,11 @@ impl JitHooks {
         self.ready.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Forgets all compiled code (the isolate's store is being rebuilt).
+    pub(crate) fn clear_compiled(&mut self) {
+        self.compiled.fill(false);
+    }
+
     /// Records that proto `id` now runs compiled code.
     pub fn set_compiled(&mut self, id: u32) {
         let i = id as usize;
