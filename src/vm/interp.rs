@@ -1291,9 +1291,11 @@ impl Vm {
     #[inline]
     fn fast_set_int(&mut self, ti: usize, key: i64, v: Value) -> bool {
         match table::array_slot_of(&self.heap, ti, key) {
-            // An array slot that holds a value, or any slot when no
-            // `__newindex` can intervene: store in place.
-            Some(s) if !self.heap.get(s).is_nil() || table::metatable(&self.heap, ti) == 0 => {
+            // Any slot when no `__newindex` can intervene, or one that holds
+            // a value: store in place. The metatable first: it is in the
+            // (hot) header, and without one the old value is never read,
+            // so a store to a cold slot does not wait for its cache miss.
+            Some(s) if table::metatable(&self.heap, ti) == 0 || !self.heap.get(s).is_nil() => {
                 self.heap.set(s, v);
                 true
             }

@@ -1083,17 +1083,35 @@ impl<'a> FunctionCompiler<'a> {
         self.ins().end().end();
         // A nil value reads or takes the value, unless `__index` or
         // `__newindex` might apply.
-        self.ins()
-            .local_get(L_ADDR)
-            .i64_load(mem(8))
-            .i64_const(TAG_NIL as i64)
-            .i64_eq()
-            .local_get(L_NEXT)
-            .i32_load(word(TABLE_METATABLE_BYTE))
-            .i32_const(0)
-            .i32_ne()
-            .i32_and()
-            .br_if(0);
+        match access {
+            Access::Get => {
+                self.ins()
+                    .local_get(L_ADDR)
+                    .i64_load(mem(8))
+                    .i64_const(TAG_NIL as i64)
+                    .i64_eq()
+                    .local_get(L_NEXT)
+                    .i32_load(word(TABLE_METATABLE_BYTE))
+                    .i32_const(0)
+                    .i32_ne()
+                    .i32_and()
+                    .br_if(0);
+            }
+            // The old value only matters under a metatable: without one a
+            // store to a cold slot does not wait for its cache miss.
+            Access::Set(_) => {
+                self.ins()
+                    .local_get(L_NEXT)
+                    .i32_load(word(TABLE_METATABLE_BYTE))
+                    .if_(BlockType::Empty)
+                    .local_get(L_ADDR)
+                    .i64_load(mem(8))
+                    .i64_const(TAG_NIL as i64)
+                    .i64_eq()
+                    .br_if(1)
+                    .end();
+            }
+        }
         match access {
             Access::Get => {
                 for half in [0, 8] {
