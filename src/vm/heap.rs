@@ -173,6 +173,24 @@ impl Heap {
         Ok(idx)
     }
 
+    /// Grows block `idx` to `n` slots where it lies, when it is the last
+    /// block before the never-allocated region (a table's array part that
+    /// keeps doubling while nothing else is allocated): no copy, and the old
+    /// and new parts never both occupy memory. False (nothing done)
+    /// otherwise. The added slots are stale memory, as from `alloc`.
+    pub fn grow_in_place(&mut self, idx: u32, n: u32) -> bool {
+        let size = header_size(self.mem[idx as usize].lo);
+        let end = idx as u64 + n as u64;
+        if idx + size != self.bump || n <= size || end > self.mem.len() as u64 {
+            return false;
+        }
+        let lo = self.mem[idx as usize].lo;
+        self.mem[idx as usize].lo = header_lo(n, header_kind(lo), header_mark(lo), header_aux(lo));
+        self.bump = end as u32;
+        self.in_use_slots += (n - size) as u64;
+        true
+    }
+
     /// Cuts `n` slots (no more than the carve region holds) from the front
     /// of the carve region.
     #[inline]

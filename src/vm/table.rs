@@ -585,6 +585,13 @@ pub fn resize(h: &mut Heap, t: usize, new_asize: u32, nhsize: u32) -> Result<(),
         old_aoff
     } else if new_asize == 0 {
         0
+    } else if new_asize > old_asize
+        && old_aoff != 0
+        && h.grow_in_place(slot_index(old_aoff) as u32 - 1, 1 + new_asize)
+    {
+        let start = slot_index(old_aoff);
+        h.mem[start + old_asize as usize..start + new_asize as usize].fill(Slot::default());
+        old_aoff
     } else {
         let b = match h.alloc_zeroed(1 + new_asize, KIND_BUFFER, 0) {
             Ok(b) => b,
