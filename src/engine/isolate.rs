@@ -140,7 +140,7 @@ fn guest_view(store: &Store<IsolateData>, memory: Memory) -> Result<GuestMemory,
     // through `&mut` access to the store, which excludes live borrows of
     // the view.
     unsafe { GuestMemory::from_wasm(base, size) }
-        .ok_or_else(|| "linear memory is not 16-byte aligned".to_string())
+        .ok_or_else(|| "linear memory is not aligned for 16-byte slots".to_string())
 }
 
 /// A VM to hold the place of the real one in a store's data while the

@@ -264,7 +264,7 @@ pub struct JitState {
     done: Vec<bool>,
     /// Instances created so far in the current store (bounded by the
     /// pool; see `Engines`).
-    pub(crate) instances: u32,
+    instances: u32,
     /// Protos whose batch found no instance room: compiled at the next
     /// recycle.
     deferred: Vec<u32>,
@@ -314,9 +314,11 @@ impl JitState {
         self.stats.deferred_batches += 1;
     }
 
-    /// Whether functions wait for a recycle of the isolate's store.
+    /// Whether functions wait for a recycle of the isolate's store (never
+    /// with a bound of zero instances: a new store would have no room
+    /// either).
     pub(crate) fn wants_recycle(&self) -> bool {
-        !self.deferred.is_empty()
+        !self.deferred.is_empty() && self.engines.limits.instances_per_isolate > 0
     }
 
     /// Starts measuring time in compiled code against time elsewhere

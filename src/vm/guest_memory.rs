@@ -52,7 +52,7 @@ impl GuestMemory {
     ///
     /// The caller guarantees that
     /// - `base` is the base of a linear memory of at least `bytes` bytes,
-    ///   aligned to 16 bytes, that never moves or shrinks (Wasmtime memories
+    ///   aligned for `Slot` (8 bytes), that never moves or shrinks (Wasmtime memories
     ///   created with `memory_may_move(false)` and minimum = maximum size);
     /// - the view lives inside the data of the `Store` that owns the memory,
     ///   and is never moved out of it (so it cannot outlive the memory);

@@ -181,7 +181,8 @@ impl Heap {
     pub fn grow_in_place(&mut self, idx: u32, n: u32) -> bool {
         let size = header_size(self.mem[idx as usize].lo);
         let end = idx as u64 + n as u64;
-        if idx + size != self.bump || n <= size || end > self.mem.len() as u64 {
+        if idx as u64 + size as u64 != self.bump as u64 || n <= size || end > self.mem.len() as u64
+        {
             return false;
         }
         let lo = self.mem[idx as usize].lo;
