@@ -32,7 +32,7 @@ pub mod worker;
 
 /// Version of the code generators, part of every cache key: bump it when
 /// generated code changes meaning for the same bytecode.
-pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.5");
+pub const CODEGEN_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+baseline.6");
 
 /// Cache tier byte of baseline artifacts.
 const CACHE_TIER_BASELINE: u8 = 1;

@@ -150,12 +150,16 @@ pub(super) fn call_prepare(s: &mut InstructionSink<'_>) {
 
 pub(super) fn call_run(s: &mut InstructionSink<'_>) {
     const ID: u32 = 0;
-    s.local_get(ID);
+    const BASE: u32 = 1;
+    const OFFSET: u32 = 2;
+    // The callee may move the stack (growing it), never the caller's place
+    // in it: keep the base as an offset from the stack across the call.
+    s.local_get(BASE);
+    rt_load(s, rt_block::STACK);
+    s.i32_sub().local_set(OFFSET).local_get(ID);
     run_slot(s);
-    // The callee popped its frame: the caller's base from its record.
-    newest_frame(s);
-    s.i32_load(word(FRAME_FUNC_BYTE)).i32_const(1).i32_add();
-    stack_address(s);
+    rt_load(s, rt_block::STACK);
+    s.local_get(OFFSET).i32_add();
 }
 
 pub(super) fn prologue(s: &mut InstructionSink<'_>) {

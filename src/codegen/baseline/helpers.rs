@@ -25,9 +25,9 @@ pub(super) struct Helper {
 /// the frame record of a Lua callee that may run directly and returns its
 /// proto id; -1 sends the call through `step`.
 pub(super) const CALL_PREPARE: usize = 0;
-/// Index of `call_run(id) -> base`: runs the pushed frame through code-table
-/// slot `id`, counting the native depth, and returns the caller's base
-/// (the callee may have moved the stack).
+/// Index of `call_run(id, base) -> base`: runs the pushed frame through
+/// code-table slot `id`, counting the native depth, and returns the
+/// caller's `base` again (moved with the stack if the callee grew it).
 pub(super) const CALL_RUN: usize = 1;
 /// Index of `prologue(params, max_stack) -> base`.
 pub(super) const PROLOGUE: usize = 2;
@@ -67,9 +67,9 @@ pub(super) const HELPERS: [Helper; 12] = [
     },
     Helper {
         name: "call_run",
-        params: &[ValType::I32],
+        params: &[ValType::I32, ValType::I32],
         emit: frames::call_run,
-        locals: 0,
+        locals: 1,
     },
     Helper {
         name: "prologue",

@@ -479,6 +479,7 @@ impl<'a> FunctionCompiler<'a> {
             .i32_ne()
             .if_(BlockType::Empty)
             .local_get(L_NEXT)
+            .local_get(L_BASE)
             .call(helper(helpers::CALL_RUN))
             .local_set(L_BASE)
             .else_();
