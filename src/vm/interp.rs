@@ -818,10 +818,12 @@ impl Vm {
                         }
                         self.set_saved_pc(fi, pc as u32);
                         let f = rvs!(i.a());
-                        if let Some(callee) = (f.tag() == TAG_LFUNC)
-                            .then(|| self.push_lua_frame(ra, f, i.c() as i32 - 1))
-                            .flatten()
-                        {
+                        let pushed = if f.tag() == TAG_LFUNC {
+                            self.push_lua_frame(ra, f, i.c() as i32 - 1)
+                        } else {
+                            None
+                        };
+                        if let Some(callee) = pushed {
                             let nfi = self.nframes - 1;
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
@@ -1092,8 +1094,8 @@ impl Vm {
     }
 
     /// The common case of calling a Lua closure at stack index `ra`: enough
-    /// stack and frame room already. Returns false (nothing done) otherwise,
-    /// and the general `precall` takes over.
+    /// stack and frame room already. Returns the pushed frame's record, or
+    /// `None` (nothing done) otherwise, and the general `precall` takes over.
     #[inline(always)]
     fn push_lua_frame(&mut self, ra: u32, f: Value, nresults: i32) -> Option<Frame> {
         let id = closure::proto_id(&self.heap, slot_index(f.offset()));
