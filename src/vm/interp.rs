@@ -214,7 +214,7 @@ impl Vm {
     fn run<const FEEDBACK: bool, const STEP: bool>(&mut self, entry: u32) -> Result<(), Throw> {
         'newframe: loop {
             let mut fi = self.nframes - 1;
-            let mut fr = self.frame(fi);
+            let fr = self.frame(fi);
             if self.driver_waits(entry)
                 && (self.jit_work_waiting()
                     || (fr.saved_pc == 0
@@ -244,19 +244,25 @@ impl Vm {
             let mut cl = slot_index(self.stk(func).offset());
             let mut base = self.stack + func as usize + 1;
             let mut pc = fr.saved_pc as usize;
+            let mut nresults = fr.nresults;
+            // Every frame this loop runs has this proto (see below).
+            let id = fr.id;
 
             // Switches to frame `$nfi` (whose record is `$frame`, already in
             // hand) when it runs the same proto (recursion, returns into a
-            // recursive caller): no proto reload needed.
+            // recursive caller): no proto reload needed. Only the record's
+            // fields that differ are taken (not a copy of the whole record,
+            // which cost a dozen instructions per call).
             macro_rules! enter_same_proto {
                 ($nfi:expr, $frame:expr) => {{
+                    let frame: Frame = $frame;
                     fi = $nfi;
-                    fr = $frame;
-                    func = fr.func;
-                    ftop = fr.top;
+                    func = frame.func;
+                    ftop = frame.top;
+                    nresults = frame.nresults;
                     cl = slot_index(self.stk(func).offset());
                     base = self.stack + func as usize + 1;
-                    pc = fr.saved_pc as usize;
+                    pc = frame.saved_pc as usize;
                 }};
             }
 
@@ -271,7 +277,7 @@ impl Vm {
                 let i = code[pc];
                 pc += 1;
                 if FEEDBACK {
-                    crate::profile::record_site(self, fr.id, pc - 1, i, base, k);
+                    crate::profile::record_site(self, id, pc - 1, i, base, k);
                 }
                 let opb = i.op_byte();
                 // One reborrow per instruction: register reads and writes in
@@ -339,14 +345,14 @@ impl Vm {
                 // head at pc 0 cannot be told from a fresh call: it stays.
                 macro_rules! backedge {
                     () => {{
-                        if self.profile.on_backedge(fr.id) {
+                        if self.profile.on_backedge(id) {
                             self.set_saved_pc(fi, pc as u32);
                             return Err(self.deadline_error());
                         }
                         if self.driver_waits(entry)
                             && pc != 0
                             && !(STEP && fi == entry)
-                            && (self.jit_work_waiting() || self.jit.is_compiled(fr.id))
+                            && (self.jit_work_waiting() || self.jit.is_compiled(id))
                         {
                             self.set_saved_pc(fi, pc as u32);
                             self.jit.pending = true;
@@ -827,10 +833,10 @@ impl Vm {
                             let nfi = self.nframes - 1;
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
-                            if callee.id == fr.id
+                            if callee.id == id
                                 && (self.jit.exit_entry != entry
                                     || self.thread != self.main_thread
-                                    || (!self.jit.is_compiled(fr.id)
+                                    || (!self.jit.is_compiled(id)
                                         && self.profile.hot.is_empty()
                                         && !self.jit.installs_waiting()))
                             {
@@ -876,7 +882,7 @@ impl Vm {
                         let ra = func + 1 + i.a();
                         let n = if opb == op::RETURN0 { 0 } else { 1 };
                         // Inline `poscall` for the usual wanted counts.
-                        match fr.nresults {
+                        match nresults {
                             0 => self.top = func,
                             1 | -1 if n == 1 => {
                                 let v = read_split(&mem[base + i.a() as usize]);
@@ -894,7 +900,7 @@ impl Vm {
                             return Ok(());
                         }
                         let caller = self.frame(fi - 1);
-                        if caller.id == fr.id
+                        if caller.id == id
                             && caller.flags & (FRAME_LUA | FRAME_INTERRUPTED) == FRAME_LUA
                         {
                             enter_same_proto!(fi - 1, caller);
