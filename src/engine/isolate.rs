@@ -236,20 +236,15 @@ impl Isolate {
             .min(old_memory.data_size(&self.store));
         memory.data_mut(&mut store)[..used].copy_from_slice(&old_memory.data(&self.store)[..used]);
         let view = guest_view(&store, memory)?;
-        let stand_in = placeholder_vm()?;
-        // From here on nothing can fail: the VM and the JIT state move over,
-        // and the old store (holding stand-ins) is dropped with its instances.
+        // From here on nothing can fail: the VM (now viewing the new memory)
+        // and the JIT state trade places with the new store's stand-ins, and
+        // the old store, holding those, is dropped with its instances.
         let old = self.store.data_mut();
         old.rt = None;
-        let mut vm = std::mem::replace(&mut old.vm, stand_in);
-        let jit = std::mem::replace(
-            &mut old.jit,
-            JitState::new(engines.clone(), JitOptions::default()),
-        );
-        vm.heap.mem = view;
+        old.vm.heap.mem = view;
         let new = store.data_mut();
-        new.vm = vm;
-        new.jit = jit;
+        std::mem::swap(&mut old.vm, &mut new.vm);
+        std::mem::swap(&mut old.jit, &mut new.jit);
         let rt = runtime_handles(&mut store, memory, table);
         store.data_mut().rt = Some(rt);
         self.store = store;

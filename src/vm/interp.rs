@@ -209,6 +209,13 @@ impl Vm {
         !self.profile.hot.is_empty() || self.jit.installs_waiting()
     }
 
+    /// Whether a waiting driver wants a running frame of proto `id` back:
+    /// it has work, or compiled code for the proto.
+    #[inline(always)]
+    fn driver_takes(&self, entry: u32, id: u32) -> bool {
+        self.driver_waits(entry) && (self.jit_work_waiting() || self.jit.is_compiled(id))
+    }
+
     /// The dispatch loop.
     #[allow(clippy::cognitive_complexity)]
     fn run<const FEEDBACK: bool, const STEP: bool>(&mut self, entry: u32) -> Result<(), Throw> {
@@ -349,11 +356,7 @@ impl Vm {
                             self.set_saved_pc(fi, pc as u32);
                             return Err(self.deadline_error());
                         }
-                        if self.driver_waits(entry)
-                            && pc != 0
-                            && !(STEP && fi == entry)
-                            && (self.jit_work_waiting() || self.jit.is_compiled(id))
-                        {
+                        if pc != 0 && !(STEP && fi == entry) && self.driver_takes(entry, id) {
                             self.set_saved_pc(fi, pc as u32);
                             self.jit.pending = true;
                             self.jit.at_loop_head = true;
@@ -833,13 +836,7 @@ impl Vm {
                             let nfi = self.nframes - 1;
                             // With a driver waiting, the callee may have
                             // compiled code: enter it through 'newframe.
-                            if callee.id == id
-                                && (self.jit.exit_entry != entry
-                                    || self.thread != self.main_thread
-                                    || (!self.jit.is_compiled(id)
-                                        && self.profile.hot.is_empty()
-                                        && !self.jit.installs_waiting()))
-                            {
+                            if callee.id == id && !self.driver_takes(entry, id) {
                                 enter_same_proto!(nfi, callee);
                                 continue;
                             }

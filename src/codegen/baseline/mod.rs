@@ -1097,10 +1097,17 @@ impl<'a> FunctionCompiler<'a> {
                     .i32_ne()
                     .i32_and()
                     .br_if(0);
+                for half in [0, 8] {
+                    self.ins()
+                        .local_get(L_BASE)
+                        .local_get(L_ADDR)
+                        .i64_load(mem(half))
+                        .i64_store(mem(lo(dst) + half));
+                }
             }
             // The old value only matters under a metatable: without one a
             // store to a cold slot does not wait for its cache miss.
-            Access::Set(_) => {
+            Access::Set(value) => {
                 self.ins()
                     .local_get(L_NEXT)
                     .i32_load(word(TABLE_METATABLE_BYTE))
@@ -1110,21 +1117,8 @@ impl<'a> FunctionCompiler<'a> {
                     .i64_const(TAG_NIL as i64)
                     .i64_eq()
                     .br_if(1)
-                    .end();
-            }
-        }
-        match access {
-            Access::Get => {
-                for half in [0, 8] {
-                    self.ins()
-                        .local_get(L_BASE)
-                        .local_get(L_ADDR)
-                        .i64_load(mem(half))
-                        .i64_store(mem(lo(dst) + half));
-                }
-            }
-            Access::Set(value) => {
-                self.ins().local_get(L_ADDR);
+                    .end()
+                    .local_get(L_ADDR);
                 self.value_address(value);
                 self.copy_value();
             }
